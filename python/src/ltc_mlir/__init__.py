@@ -4,14 +4,39 @@ Usage::
 
     import torch, ltc_mlir
     ltc_mlir.init()
-    x = torch.randn(4, 4, device="lazy")
+    x = torch.randn(4, 4).to("lazy")
+    y = (x @ x).relu()
+    torch._lazy.mark_step()
 """
 
 import torch  # noqa: F401  (loads libtorch before our extension)
+import torch._lazy  # noqa: F401
 
 from . import _C
 
-__all__ = ["llvm_version"]
+__all__ = ["init", "get_mlir", "metrics_report", "llvm_version", "device"]
+
+
+def init() -> None:
+    """Registers ltc-mlir as the backend of the lazy device. Idempotent."""
+    _C.init()
+
+
+def device() -> torch.device:
+    """The lazy device ltc-mlir runs on."""
+    return torch.device("lazy", 0)
+
+
+def get_mlir(tensors) -> str:
+    """Torch-dialect MLIR of the pending graph that computes `tensors`."""
+    if isinstance(tensors, torch.Tensor):
+        tensors = [tensors]
+    return _C.get_mlir(list(tensors))
+
+
+def metrics_report() -> str:
+    """LTC core's metrics and counters, with ltc-mlir's own."""
+    return _C.metrics_report()
 
 
 def llvm_version() -> str:

@@ -1,0 +1,17 @@
+// ltc-mlir's torch::lazy::BackendImplInterface: transfers between eager CPU
+// and the runtime's device, lowering, compilation through MLIR, execution.
+#pragma once
+
+#include <torch/csrc/lazy/backend/backend_interface.h>
+
+namespace ltc_mlir {
+
+// Registers the backend, its Lazy kernels and the eager fallback; idempotent.
+void InitBackend();
+
+const torch::lazy::BackendImplInterface* GetBackendImpl();
+
+// The Torch-dialect MLIR of the graph that would compute `tensors` now.
+std::string GetTorchMlir(const std::vector<at::Tensor>& tensors);
+
+} // namespace ltc_mlir

@@ -1,0 +1,84 @@
+//===- TorchCompiler.cpp - Torch dialect to host object code --------------===//
+
+#include "mlir_lowering/Compiler/TorchCompiler.h"
+
+#include "mlir_lowering/Conversion/TorchToLinalg/Passes.h"
+#include "mlir_lowering/Dialect/Torch/Transforms/Passes.h"
+#include "mlir_lowering/Pipeline/CpuPipeline.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace mlir;
+
+FailureOr<ltc::TorchCompileResult>
+ltc::compileTorchModuleToObject(ModuleOp module,
+                                const TorchCompileOptions &options,
+                                std::string &error) {
+  TorchCompileResult result;
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &d) {
+    llvm::raw_string_ostream os(diagnostics);
+    os << d.getLocation() << ": " << d << "\n";
+    return success();
+  });
+
+  auto start = std::chrono::steady_clock::now();
+  PassManager pm(module.getContext());
+  pm.addNestedPass<func::FuncOp>(torch::createDecomposeComplexOpsPass());
+  pm.addPass(torch::createConvertTorchToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  if (failed(pm.run(module))) {
+    error = "Torch to linalg conversion failed: " + diagnostics;
+    return failure();
+  }
+  result.torchToLinalgMs = std::chrono::duration<double, std::milli>(
+                               std::chrono::steady_clock::now() - start)
+                               .count();
+  // A value returned twice would need one buffer for two outputs:
+  // give each extra use its own copy.
+  module.walk([](func::ReturnOp ret) {
+    OpBuilder b(ret);
+    llvm::SmallPtrSet<Value, 8> seen;
+    for (OpOperand &operand : ret->getOpOperands()) {
+      Value v = operand.get();
+      auto type = dyn_cast<RankedTensorType>(v.getType());
+      if (!type || seen.insert(v).second)
+        continue;
+      operand.set(bufferization::AllocTensorOp::create(
+          b, ret.getLoc(), type, ValueRange(), /*copy=*/v));
+    }
+  });
+  if (options.keepIR) {
+    llvm::raw_string_ostream os(result.linalgIR);
+    module.print(os);
+  }
+
+  CpuCompileOptions cpuOptions;
+  cpuOptions.entrySymbol = options.entrySymbol;
+  cpuOptions.optLevel = options.optLevel;
+  FailureOr<CpuCompileResult> cpu =
+      compileLinalgModuleToObject(module, cpuOptions, error);
+  if (failed(cpu)) {
+    if (!diagnostics.empty())
+      error += "\n" + diagnostics;
+    return failure();
+  }
+  result.objectCode = std::move(cpu->objectCode);
+  result.entrySymbol = std::move(cpu->entrySymbol);
+  if (options.keepIR)
+    result.llvmDialectIR = std::move(cpu->llvmDialectIR);
+  result.inputBytes = std::move(cpu->inputBytes);
+  result.outputBytes = std::move(cpu->outputBytes);
+  result.loweringMs = cpu->loweringMs;
+  result.llvmMs = cpu->llvmMs;
+  result.codegenMs = cpu->codegenMs;
+  return result;
+}

@@ -1,0 +1,403 @@
+//===- ShapeOps.cpp - View-like and data-movement Torch ops ---------------===//
+//
+// Reshapes (view_copy, [un]squeeze_copy) become tensor.collapse_shape /
+// expand_shape; transposes and permutes become linalg.transpose; expand_copy
+// a broadcasting linalg.generic; select/slice tensor.extract_slice; cat a
+// chain of tensor.insert_slice. All shapes are static; every dim, size and
+// permutation must be a constant.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlir_lowering/Conversion/TorchToLinalg/Patterns.h"
+#include "mlir_lowering/Conversion/TorchToLinalg/Utils.h"
+
+#include "mlir_lowering/Dialect/Torch/IR/TorchOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <numeric>
+
+using namespace mlir;
+using namespace mlir::torch;
+
+namespace {
+
+/// Ops whose result holds the elements of operand 0 in the same order, with
+/// the shape given by the result type: view_copy, unsqueeze_copy,
+/// squeeze_copy(.dim), detach_copy, alias_copy.
+class ConvertReshapeLikeOp : public ConversionPattern {
+public:
+  ConvertReshapeLikeOp(const TypeConverter &typeConverter, MLIRContext *context,
+                       StringRef opName)
+      : ConversionPattern(typeConverter, opName, /*benefit=*/1, context) {}
+
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op->getNumResults() != 1 || operands.empty())
+      return rewriter.notifyMatchFailure(op, "unexpected op form");
+    RankedTensorType resultType =
+        getConvertedTensorType(*getTypeConverter(), op->getResult(0));
+    if (!resultType || !isa<RankedTensorType>(operands[0].getType()))
+      return rewriter.notifyMatchFailure(op, "unsupported types");
+    FailureOr<Value> result =
+        reshapeTensor(rewriter, op->getLoc(), operands[0], resultType);
+    if (failed(result))
+      return rewriter.notifyMatchFailure(op, "not a reshape");
+    rewriter.replaceOp(op, *result);
+    return success();
+  }
+};
+
+/// linalg.transpose of `input` into `resultType` by `permutation`.
+Value createTranspose(OpBuilder &b, Location loc, Value input,
+                      RankedTensorType resultType,
+                      ArrayRef<int64_t> permutation) {
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  return linalg::TransposeOp::create(b, loc, input, init, permutation)
+      .getResult()[0];
+}
+
+/// Checks that `permutation` permutes [0, rank) and that the input shape
+/// permuted is the result shape.
+bool isValidPermutation(ArrayRef<int64_t> permutation,
+                        RankedTensorType inputType,
+                        RankedTensorType resultType) {
+  int64_t rank = inputType.getRank();
+  if (static_cast<int64_t>(permutation.size()) != rank ||
+      resultType.getRank() != rank)
+    return false;
+  SmallVector<bool> seen(rank, false);
+  for (auto [i, p] : llvm::enumerate(permutation)) {
+    if (p < 0 || p >= rank || seen[p])
+      return false;
+    seen[p] = true;
+    if (inputType.getDimSize(p) != resultType.getDimSize(i))
+      return false;
+  }
+  return true;
+}
+
+/// Shared by t_copy, transpose_copy.int and permute_copy.
+template <typename OpTy>
+class ConvertPermuteLikeOp : public OpConversionPattern<OpTy> {
+public:
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getSelf();
+    auto inputType = dyn_cast<RankedTensorType>(input.getType());
+    RankedTensorType resultType =
+        getConvertedTensorType(*this->getTypeConverter(), op.getResult());
+    if (!inputType || !resultType)
+      return rewriter.notifyMatchFailure(op, "unsupported types");
+    int64_t rank = inputType.getRank();
+    SmallVector<int64_t> permutation(rank);
+    std::iota(permutation.begin(), permutation.end(), 0);
+    if (failed(getPermutation(op, rank, permutation)))
+      return rewriter.notifyMatchFailure(op, "non-constant or invalid dims");
+    if (!isValidPermutation(permutation, inputType, resultType))
+      return rewriter.notifyMatchFailure(op, "permutation does not match");
+    if (llvm::equal(permutation, llvm::seq<int64_t>(0, rank))) {
+      rewriter.replaceOp(op, input);
+      return success();
+    }
+    rewriter.replaceOp(op, createTranspose(rewriter, op.getLoc(), input,
+                                           resultType, permutation));
+    return success();
+  }
+
+private:
+  /// Fills `permutation` (initially the identity) for this op.
+  LogicalResult getPermutation(OpTy op, int64_t rank,
+                               SmallVectorImpl<int64_t> &permutation) const;
+};
+
+template <>
+LogicalResult ConvertPermuteLikeOp<AtenTCopyOp>::getPermutation(
+    AtenTCopyOp op, int64_t rank, SmallVectorImpl<int64_t> &permutation) const {
+  if (rank > 2)
+    return failure();
+  if (rank == 2)
+    std::swap(permutation[0], permutation[1]);
+  return success();
+}
+
+template <>
+LogicalResult ConvertPermuteLikeOp<AtenTransposeCopyIntOp>::getPermutation(
+    AtenTransposeCopyIntOp op, int64_t rank,
+    SmallVectorImpl<int64_t> &permutation) const {
+  int64_t dim0, dim1;
+  if (!matchConstantInt(op.getDim0(), dim0) ||
+      !matchConstantInt(op.getDim1(), dim1))
+    return failure();
+  // PyTorch allows dims -1/0 on 0-d tensors.
+  int64_t wrapRank = std::max<int64_t>(rank, 1);
+  dim0 = toPositiveDim(dim0, wrapRank);
+  dim1 = toPositiveDim(dim1, wrapRank);
+  if (!isValidDim(dim0, wrapRank) || !isValidDim(dim1, wrapRank))
+    return failure();
+  if (rank == 0)
+    return success();
+  std::swap(permutation[dim0], permutation[dim1]);
+  return success();
+}
+
+template <>
+LogicalResult ConvertPermuteLikeOp<AtenPermuteCopyOp>::getPermutation(
+    AtenPermuteCopyOp op, int64_t rank,
+    SmallVectorImpl<int64_t> &permutation) const {
+  SmallVector<int64_t> dims;
+  if (failed(matchConstantIntList(op.getDims(), dims)) ||
+      static_cast<int64_t>(dims.size()) != rank)
+    return failure();
+  for (auto [i, d] : llvm::enumerate(dims)) {
+    d = toPositiveDim(d, rank);
+    if (!isValidDim(d, rank))
+      return failure();
+    permutation[i] = d;
+  }
+  return success();
+}
+
+/// expand_copy(self, size, implicit): broadcast to the result shape.
+class ConvertExpandCopy : public OpConversionPattern<AtenExpandCopyOp> {
+public:
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AtenExpandCopyOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getSelf();
+    RankedTensorType resultType =
+        getConvertedTensorType(*getTypeConverter(), op.getResult());
+    if (!resultType || !isa<RankedTensorType>(input.getType()))
+      return rewriter.notifyMatchFailure(op, "unsupported types");
+    if (input.getType() == resultType) {
+      rewriter.replaceOp(op, input);
+      return success();
+    }
+    FailureOr<Value> result = createElementwiseGeneric(
+        rewriter, op.getLoc(), ValueRange{input}, resultType,
+        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    if (failed(result))
+      return rewriter.notifyMatchFailure(op, "input does not broadcast");
+    rewriter.replaceOp(op, *result);
+    return success();
+  }
+};
+
+/// select_copy.int(self, dim, index): a rank-reducing tensor.extract_slice.
+/// The index may be a runtime value.
+class ConvertSelectCopy : public OpConversionPattern<AtenSelectCopyIntOp> {
+public:
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AtenSelectCopyIntOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getSelf();
+    auto inputType = dyn_cast<RankedTensorType>(input.getType());
+    RankedTensorType resultType =
+        getConvertedTensorType(*getTypeConverter(), op.getResult());
+    if (!inputType || !resultType || inputType.getRank() == 0 ||
+        resultType.getRank() != inputType.getRank() - 1)
+      return rewriter.notifyMatchFailure(op, "unsupported types");
+    int64_t rank = inputType.getRank();
+    int64_t dim;
+    if (!matchConstantInt(op.getDim(), dim))
+      return rewriter.notifyMatchFailure(op, "non-constant dim");
+    dim = toPositiveDim(dim, rank);
+    if (!isValidDim(dim, rank))
+      return rewriter.notifyMatchFailure(op, "invalid dim");
+    int64_t dimSize = inputType.getDimSize(dim);
+
+    Location loc = op.getLoc();
+    OpFoldResult offset;
+    int64_t index;
+    if (matchConstantInt(op.getIndex(), index)) {
+      index = index < 0 ? index + dimSize : index;
+      if (index < 0 || index >= dimSize)
+        return rewriter.notifyMatchFailure(op, "index out of range");
+      offset = rewriter.getIndexAttr(index);
+    } else {
+      Value dynIndex = adaptor.getIndex();
+      if (!dynIndex.getType().isInteger(64))
+        return rewriter.notifyMatchFailure(op, "unsupported index type");
+      // Wrap a negative index: index < 0 ? index + size : index.
+      Value zero = arith::ConstantOp::create(rewriter, loc,
+                                             rewriter.getI64IntegerAttr(0));
+      Value size = arith::ConstantOp::create(
+          rewriter, loc, rewriter.getI64IntegerAttr(dimSize));
+      Value isNegative = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::slt, dynIndex, zero);
+      Value wrapped = arith::AddIOp::create(rewriter, loc, dynIndex, size);
+      Value normalized =
+          arith::SelectOp::create(rewriter, loc, isNegative, wrapped, dynIndex);
+      offset = Value(arith::IndexCastOp::create(
+          rewriter, loc, rewriter.getIndexType(), normalized));
+    }
+
+    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
+    for (int64_t d = 0; d < rank; ++d)
+      sizes.push_back(
+          rewriter.getIndexAttr(d == dim ? 1 : inputType.getDimSize(d)));
+    offsets[dim] = offset;
+    SmallVector<int64_t> expectedShape(inputType.getShape());
+    expectedShape.erase(expectedShape.begin() + dim);
+    if (resultType.getShape() != ArrayRef<int64_t>(expectedShape))
+      return rewriter.notifyMatchFailure(op, "result shape mismatch");
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, resultType, input, offsets, sizes, strides);
+    return success();
+  }
+};
+
+/// slice_copy.Tensor(self, dim, start?, end?, step) with PyTorch's clamping
+/// of out-of-range bounds.
+class ConvertSliceCopy : public OpConversionPattern<AtenSliceCopyTensorOp> {
+public:
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AtenSliceCopyTensorOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getSelf();
+    auto inputType = dyn_cast<RankedTensorType>(input.getType());
+    RankedTensorType resultType =
+        getConvertedTensorType(*getTypeConverter(), op.getResult());
+    if (!inputType || !resultType || inputType.getRank() == 0 ||
+        resultType.getRank() != inputType.getRank())
+      return rewriter.notifyMatchFailure(op, "unsupported types");
+    int64_t rank = inputType.getRank();
+    int64_t dim, step;
+    if (!matchConstantInt(op.getDim(), dim) ||
+        !matchConstantInt(op.getStep(), step) || step <= 0)
+      return rewriter.notifyMatchFailure(op, "non-constant dim or step");
+    dim = toPositiveDim(dim, rank);
+    if (!isValidDim(dim, rank))
+      return rewriter.notifyMatchFailure(op, "invalid dim");
+    int64_t size = inputType.getDimSize(dim);
+    int64_t start = 0, end = size;
+    if (!isTorchNone(op.getStart()) && !matchConstantInt(op.getStart(), start))
+      return rewriter.notifyMatchFailure(op, "non-constant start");
+    if (!isTorchNone(op.getEnd()) && !matchConstantInt(op.getEnd(), end))
+      return rewriter.notifyMatchFailure(op, "non-constant end");
+    if (start < 0)
+      start += size;
+    if (end < 0)
+      end += size;
+    start = std::clamp<int64_t>(start, 0, size);
+    end = std::clamp<int64_t>(end, start, size);
+    int64_t length = (end - start + step - 1) / step;
+
+    SmallVector<int64_t> expectedShape(inputType.getShape());
+    expectedShape[dim] = length;
+    if (resultType.getShape() != ArrayRef<int64_t>(expectedShape))
+      return rewriter.notifyMatchFailure(op, "result shape mismatch");
+    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t s : expectedShape)
+      sizes.push_back(rewriter.getIndexAttr(s));
+    offsets[dim] = rewriter.getIndexAttr(start);
+    strides[dim] = rewriter.getIndexAttr(step);
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, resultType, input, offsets, sizes, strides);
+    return success();
+  }
+};
+
+/// cat(tensors, dim): each input, converted to the result dtype, is inserted
+/// at its offset along dim. 1-D empty inputs are skipped, as PyTorch does.
+class ConvertCat : public OpConversionPattern<AtenCatOp> {
+public:
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AtenCatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType resultType =
+        getConvertedTensorType(*getTypeConverter(), op.getResult());
+    if (!resultType || !resultType.hasStaticShape() ||
+        resultType.getRank() == 0)
+      return rewriter.notifyMatchFailure(op, "unsupported result type");
+    auto list = op.getTensors().getDefiningOp<PrimListConstructOp>();
+    if (!list)
+      return rewriter.notifyMatchFailure(op, "tensors is not a list literal");
+    int64_t rank = resultType.getRank();
+    int64_t dim;
+    if (!matchConstantInt(op.getDim(), dim))
+      return rewriter.notifyMatchFailure(op, "non-constant dim");
+    dim = toPositiveDim(dim, rank);
+    if (!isValidDim(dim, rank))
+      return rewriter.notifyMatchFailure(op, "invalid dim");
+
+    SmallVector<Value> inputs;
+    SmallVector<Type> inputDtypes;
+    int64_t total = 0;
+    for (Value element : list.getElements()) {
+      Value converted = rewriter.getRemappedValue(element);
+      auto type = converted ? dyn_cast<RankedTensorType>(converted.getType())
+                            : RankedTensorType();
+      if (!type)
+        return rewriter.notifyMatchFailure(op, "unconvertible input");
+      if (type.getRank() == 1 && type.getDimSize(0) == 0)
+        continue;
+      if (type.getRank() != rank)
+        return rewriter.notifyMatchFailure(op, "rank mismatch");
+      for (int64_t d = 0; d < rank; ++d)
+        if (d != dim && type.getDimSize(d) != resultType.getDimSize(d))
+          return rewriter.notifyMatchFailure(op, "shape mismatch");
+      total += type.getDimSize(dim);
+      inputs.push_back(converted);
+      inputDtypes.push_back(getTorchDtype(element));
+    }
+    if (total != resultType.getDimSize(dim))
+      return rewriter.notifyMatchFailure(op, "result size mismatch");
+
+    Location loc = op.getLoc();
+    Type elemType = resultType.getElementType();
+    Type resultDtype = getTorchDtype(op.getResult());
+    Value result =
+        tensor::EmptyOp::create(rewriter, loc, resultType.getShape(), elemType);
+    int64_t offset = 0;
+    for (auto [input, dtype] : llvm::zip(inputs, inputDtypes)) {
+      Value source = convertTensorElementType(rewriter, loc, input, elemType,
+                                              dtype, resultDtype);
+      auto type = cast<RankedTensorType>(source.getType());
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t s : type.getShape())
+        sizes.push_back(rewriter.getIndexAttr(s));
+      offsets[dim] = rewriter.getIndexAttr(offset);
+      result = tensor::InsertSliceOp::create(rewriter, loc, source, result,
+                                             offsets, sizes, strides);
+      offset += type.getDimSize(dim);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::torch::populateShapePatterns(TypeConverter &typeConverter,
+                                        RewritePatternSet &patterns) {
+  MLIRContext *context = patterns.getContext();
+  for (StringRef name :
+       {"torch.aten.view_copy", "torch.aten.unsqueeze_copy",
+        "torch.aten.squeeze_copy", "torch.aten.squeeze_copy.dim",
+        "torch.aten.squeeze_copy.dims", "torch.aten.detach_copy",
+        "torch.aten.alias_copy"})
+    patterns.add<ConvertReshapeLikeOp>(typeConverter, context, name);
+  patterns.add<ConvertPermuteLikeOp<AtenTCopyOp>,
+               ConvertPermuteLikeOp<AtenTransposeCopyIntOp>,
+               ConvertPermuteLikeOp<AtenPermuteCopyOp>, ConvertExpandCopy,
+               ConvertSelectCopy, ConvertSliceCopy, ConvertCat>(typeConverter,
+                                                                context);
+}

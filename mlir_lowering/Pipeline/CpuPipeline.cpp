@@ -1,0 +1,430 @@
+//===- CpuPipeline.cpp - linalg-on-tensors to host object code ------------===//
+//
+// The pipeline: elementwise fusion and loop ordering on tensors, one-shot
+// bufferization with results turned into caller-provided out-parameters,
+// deallocation of temporaries, loops, polynomial math, LLVM dialect, the
+// void(void **) entry wrapper; then LLVM IR, the LLVM O2 pipeline for the host
+// CPU (whose loop and SLP vectorizers do the vectorization) and an object.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CpuPipeline.h"
+#include "Passes.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/BufferizationToMemRef/BufferizationToMemRef.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/ControlFlow/Transforms/BufferDeallocationOpInterfaceImpl.h"
+#include "mlir/Dialect/ControlFlow/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/AllInterfaces.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/Transforms/SubsetInsertionOpInterfaceImpl.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <chrono>
+#include <mutex>
+
+using namespace mlir;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
+}
+
+/// The host's triple, CPU and features, computed once per process.
+struct HostTarget {
+  std::string triple;
+  std::string cpu;
+  std::string features;
+  const llvm::Target *target = nullptr;
+  std::string error;
+};
+
+const HostTarget &getHostTarget() {
+  static const HostTarget host = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    HostTarget h;
+    h.triple = llvm::sys::getProcessTriple();
+    h.cpu = llvm::sys::getHostCPUName().str();
+    std::string features;
+    for (const auto &feature : llvm::sys::getHostCPUFeatures()) {
+      if (!features.empty())
+        features += ",";
+      features += (feature.second ? "+" : "-") + feature.first().str();
+    }
+    h.features = std::move(features);
+    h.target =
+        llvm::TargetRegistry::lookupTarget(llvm::Triple(h.triple), h.error);
+    return h;
+  }();
+  return host;
+}
+
+/// Size in bytes of one element of a buffer of `type`, or 0 if the runtime
+/// cannot hold it.
+uint64_t elementBytes(Type type) {
+  if (type.isInteger(1))
+    return 1;
+  if (isa<IntegerType>(type) || isa<FloatType>(type)) {
+    unsigned bits = type.getIntOrFloatBitWidth();
+    if (bits == 8 || bits == 16 || bits == 32 || bits == 64)
+      return bits / 8;
+  }
+  return 0;
+}
+
+/// Byte size of a statically shaped tensor of a supported element type.
+FailureOr<uint64_t> bufferBytes(Type type, std::string &why) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor) {
+    why = "is not a ranked tensor";
+    return failure();
+  }
+  if (!tensor.hasStaticShape()) {
+    why = "has a dynamic shape";
+    return failure();
+  }
+  uint64_t bytes = elementBytes(tensor.getElementType());
+  if (bytes == 0) {
+    why = "has an unsupported element type";
+    return failure();
+  }
+  return bytes * static_cast<uint64_t>(tensor.getNumElements());
+}
+
+func::FuncOp findGraphFunc(ModuleOp module, StringRef name) {
+  if (!name.empty())
+    if (auto func = module.lookupSymbol<func::FuncOp>(name))
+      if (!func.isExternal())
+        return func;
+  func::FuncOp found;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal() || !func.isPublic())
+      continue;
+    if (found)
+      return {};
+    found = func;
+  }
+  return found;
+}
+
+std::unique_ptr<llvm::TargetMachine>
+createHostTargetMachine(int optLevel, std::string &error) {
+  const HostTarget &host = getHostTarget();
+  if (!host.target) {
+    error = "no LLVM target for host triple " + host.triple + ": " + host.error;
+    return nullptr;
+  }
+  llvm::CodeGenOptLevel level = optLevel <= 0   ? llvm::CodeGenOptLevel::None
+                                : optLevel == 1 ? llvm::CodeGenOptLevel::Less
+                                : optLevel == 2
+                                    ? llvm::CodeGenOptLevel::Default
+                                    : llvm::CodeGenOptLevel::Aggressive;
+  llvm::TargetOptions targetOptions;
+  // PIC: the ORC JIT may place code and data far apart.
+  std::unique_ptr<llvm::TargetMachine> tm(host.target->createTargetMachine(
+      llvm::Triple(host.triple), host.cpu, host.features, targetOptions,
+      llvm::Reloc::PIC_, llvm::CodeModel::Small, level));
+  if (!tm)
+    error = "cannot create a target machine for " + host.triple;
+  return tm;
+}
+
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
+                    int optLevel) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = optLevel >= 2;
+  tuning.SLPVectorization = optLevel >= 2;
+  tuning.LoopUnrolling = optLevel >= 2;
+  llvm::PassBuilder pb(&tm, tuning);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel level = optLevel <= 0   ? llvm::OptimizationLevel::O0
+                                  : optLevel == 1 ? llvm::OptimizationLevel::O1
+                                  : optLevel == 2 ? llvm::OptimizationLevel::O2
+                                                  : llvm::OptimizationLevel::O3;
+  llvm::ModulePassManager mpm = optLevel <= 0
+                                    ? pb.buildO0DefaultPipeline(level)
+                                    : pb.buildPerModuleDefaultPipeline(level);
+  mpm.run(module, mam);
+}
+
+} // namespace
+
+void mlir::ltc::buildLinalgToLLVMPipeline(OpPassManager &pm,
+                                          const std::string &entrySymbol,
+                                          const std::string &graphFunction) {
+  // Tensor level: fuse elementwise chains, pick vectorizable loop orders.
+  pm.addPass(ltc::createMarkGraphBoundaryPass());
+  pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
+  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(ltc::createLinalgLoopOrderPass());
+  pm.addNestedPass<func::FuncOp>(ltc::createReductionFastMathPass());
+
+  // Bufferization: results are written straight into the caller's buffers.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  pm.addPass(bufferization::createEmptyTensorToAllocTensorPass());
+  bufferization::OneShotBufferizePassOptions bufferizeOptions;
+  bufferizeOptions.bufferizeFunctionBoundaries = true;
+  bufferizeOptions.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  bufferizeOptions.bufferAlignment = 64;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  bufferization::BufferResultsToOutParamsPassOptions outParamsOptions;
+  outParamsOptions.hoistStaticAllocs = true;
+  outParamsOptions.modifyPublicFunctions = true;
+  pm.addPass(
+      bufferization::createBufferResultsToOutParamsPass(outParamsOptions));
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(ltc::createLowerStridedCopiesPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+
+  // Loops and scalar code; LLVM vectorizes them later.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(ltc::createMathApproximationPass());
+  arith::ArithEmulateUnsupportedFloatsOptions emulateOptions;
+  emulateOptions.sourceTypeStrs = {"bf16", "f16"};
+  emulateOptions.targetTypeStr = "f32";
+  pm.addPass(arith::createArithEmulateUnsupportedFloats(emulateOptions));
+  arith::ArithExpandOpsPassOptions expandOptions;
+  expandOptions.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expandOptions));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createCanonicalizerPass());
+
+  // LLVM dialect.
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  ConvertFuncToLLVMPassOptions funcOptions;
+  funcOptions.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(ltc::createEmitEntryWrapperPass(entrySymbol, graphFunction));
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::ltc::registerCpuPipelineDialects(DialectRegistry &registry) {
+  registry
+      .insert<affine::AffineDialect, arith::ArithDialect,
+              bufferization::BufferizationDialect, cf::ControlFlowDialect,
+              func::FuncDialect, linalg::LinalgDialect, LLVM::LLVMDialect,
+              math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
+              tensor::TensorDialect, ub::UBDialect, vector::VectorDialect>();
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  arith::registerBufferDeallocationOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
+      registry);
+  cf::registerBufferizableOpInterfaceExternalModels(registry);
+  cf::registerBufferDeallocationOpInterfaceExternalModels(registry);
+  linalg::registerAllDialectInterfaceImplementations(registry);
+  memref::registerAllocationOpInterfaceExternalModels(registry);
+  scf::registerBufferizableOpInterfaceExternalModels(registry);
+  scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerSubsetOpInterfaceExternalModels(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+FailureOr<ltc::CpuCompileResult> mlir::ltc::compileLinalgModuleToObject(
+    ModuleOp module, const CpuCompileOptions &options, std::string &error) {
+  MLIRContext *ctx = module.getContext();
+  {
+    DialectRegistry registry;
+    registerCpuPipelineDialects(registry);
+    ctx->appendDialectRegistry(registry);
+  }
+
+  // Collect every diagnostic so that the caller gets the reason.
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
+    llvm::raw_string_ostream os(diagnostics);
+    os << diag.getLocation() << ": " << diag << "\n";
+    for (const Diagnostic &note : diag.getNotes())
+      os << "  " << note.getLocation() << ": note: " << note << "\n";
+    return success();
+  });
+  auto fail = [&](const Twine &message) -> FailureOr<CpuCompileResult> {
+    error = message.str();
+    if (!diagnostics.empty())
+      error += "\n" + diagnostics;
+    return failure();
+  };
+
+  if (failed(verify(module)))
+    return fail("input module does not verify");
+
+  CpuCompileResult result;
+  result.entrySymbol = options.entrySymbol;
+  func::FuncOp graph = findGraphFunc(module, options.graphFunction);
+  if (!graph)
+    return fail("no graph function: expected func.func @" +
+                options.graphFunction +
+                " or exactly one public func.func with a body");
+  std::string graphName = graph.getSymName().str();
+  FunctionType graphType = graph.getFunctionType();
+  std::string why;
+  for (auto [i, type] : llvm::enumerate(graphType.getInputs())) {
+    FailureOr<uint64_t> bytes = bufferBytes(type, why);
+    if (failed(bytes))
+      return fail("input " + Twine(i) + " of @" + graphName + " " + why);
+    result.inputBytes.push_back(*bytes);
+  }
+  for (auto [i, type] : llvm::enumerate(graphType.getResults())) {
+    FailureOr<uint64_t> bytes = bufferBytes(type, why);
+    if (failed(bytes))
+      return fail("result " + Twine(i) + " of @" + graphName + " " + why);
+    result.outputBytes.push_back(*bytes);
+  }
+
+  // MLIR: linalg on tensors -> LLVM dialect.
+  Clock::time_point start = Clock::now();
+  PassManager pm(ctx, ModuleOp::getOperationName());
+  buildLinalgToLLVMPipeline(pm, options.entrySymbol, graphName);
+  if (failed(pm.run(module)))
+    return fail("lowering @" + graphName + " to the LLVM dialect failed");
+  {
+    llvm::raw_string_ostream os(result.llvmDialectIR);
+    module.print(os);
+  }
+  result.loweringMs = msSince(start);
+
+  // LLVM IR, optimized for the host.
+  start = Clock::now();
+  std::unique_ptr<llvm::TargetMachine> tm =
+      createHostTargetMachine(options.optLevel, why);
+  if (!tm)
+    return fail(why);
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext, graphName);
+  if (!llvmModule)
+    return fail("translation of @" + graphName + " to LLVM IR failed");
+  llvmModule->setTargetTriple(tm->getTargetTriple());
+  llvmModule->setDataLayout(tm->createDataLayout());
+  optimizeModule(*llvmModule, *tm, options.optLevel);
+  if (options.dumpIR) {
+    llvm::raw_string_ostream os(result.llvmIR);
+    llvmModule->print(os, nullptr);
+  }
+  result.llvmMs = msSince(start);
+
+  // Object code.
+  start = Clock::now();
+  llvm::SmallString<0> object;
+  {
+    llvm::raw_svector_ostream os(object);
+    llvm::legacy::PassManager codegen;
+    if (tm->addPassesToEmitFile(codegen, os, nullptr,
+                                llvm::CodeGenFileType::ObjectFile))
+      return fail("the host target cannot emit object files");
+    codegen.run(*llvmModule);
+  }
+  result.objectCode.assign(object.data(), object.size());
+  result.codegenMs = msSince(start);
+  return result;
+}
+
+void mlir::ltc::registerCpuPipelines() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    registerCpuPipelinePasses();
+    PassPipelineRegistration<LinalgToLLVMPipelineOptions>(
+        "ltc-linalg-to-llvm",
+        "Lower statically shaped linalg-on-tensors functions to the LLVM "
+        "dialect with a `void entry(void **buffers)` wrapper",
+        [](OpPassManager &pm, const LinalgToLLVMPipelineOptions &options) {
+          buildLinalgToLLVMPipeline(pm, options.entrySymbol,
+                                    options.graphFunction);
+        });
+  });
+}
+
+void mlir::ltc::registerCpuPipelinePasses() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    ::mlir::registerPass(createMarkGraphBoundaryPass);
+    ::mlir::registerPass(createLinalgLoopOrderPass);
+    ::mlir::registerPass(createReductionFastMathPass);
+    ::mlir::registerPass(createMathApproximationPass);
+    ::mlir::registerPass(createLowerStridedCopiesPass);
+    ::mlir::registerPass([] { return createEmitEntryWrapperPass(); });
+  });
+}

@@ -1,0 +1,62 @@
+//===- Passes.h - Passes of the CPU pipeline --------------------*- C++ -*-===//
+//
+// The small passes that ltc-mlir adds to the upstream linalg-on-tensors to
+// LLVM pipeline. Each is registered for ltc-mlir-opt by
+// registerCpuPipelines() (CpuPipeline.h).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LTC_MLIR_PIPELINE_PASSES_H
+#define LTC_MLIR_PIPELINE_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+#include <memory>
+#include <string>
+
+namespace mlir {
+namespace ltc {
+
+/// `ltc-mark-graph-boundary`: on every public func.func with a body, marks the
+/// tensor arguments `bufferization.writable = false`: bufferization must never
+/// write into a caller's input buffer.
+std::unique_ptr<Pass> createMarkGraphBoundaryPass();
+
+/// `ltc-linalg-loop-order`: interchanges the loops of a linalg.generic whose
+/// innermost loop is a reduction so that the output's contiguous dimension
+/// becomes innermost when every operand is then read contiguously or not at
+/// all (e.g. matmul i,j,k -> i,k,j), so LLVM can vectorize the inner loop.
+std::unique_ptr<Pass> createLinalgLoopOrderPass();
+
+/// `ltc-reduction-fastmath`: allows reassociation and contraction of the
+/// floating-point arithmetic inside linalg ops with reduction loops, so that
+/// LLVM may vectorize the reductions.
+std::unique_ptr<Pass> createReductionFastMathPass();
+
+/// `ltc-math-approximation`: rewrites f32 math.exp/log/tanh/erf/... into
+/// vectorizable polynomial approximations and computes f16/bf16 math in f32.
+std::unique_ptr<Pass> createMathApproximationPass();
+
+/// `ltc-lower-strided-copies`: turns memref.copy ops between memrefs with a
+/// non-identity layout into linalg.copy, so that they become loops rather than
+/// calls into mlir_c_runner_utils' memrefCopy.
+std::unique_ptr<Pass> createLowerStridedCopiesPass();
+
+/// `ltc-emit-entry-wrapper`: in a module already lowered to the LLVM dialect
+/// with bare-pointer memrefs, adds `void <entrySymbol>(void **buffers)` that
+/// loads each buffer pointer and calls the graph function, which becomes
+/// internal. The graph's pointer arguments are marked noalias and 64-byte
+/// aligned, which the runtime guarantees. The graph function is
+/// `graphFunction`, or, if that is empty or absent, the only public function
+/// with a body.
+std::unique_ptr<Pass>
+createEmitEntryWrapperPass(const std::string &entrySymbol = "ltc_graph_entry",
+                           const std::string &graphFunction = "graph");
+
+/// Registers the passes above for ltc-mlir-opt.
+void registerCpuPipelinePasses();
+
+} // namespace ltc
+} // namespace mlir
+
+#endif // LTC_MLIR_PIPELINE_PASSES_H

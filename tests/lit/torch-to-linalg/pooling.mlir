@@ -1,0 +1,183 @@
+// RUN: ltc-mlir-opt %s -convert-torch-to-linalg -split-input-file -verify-diagnostics | FileCheck %s
+
+// One generic computes the max and its flat index h * W + w (W = 9) over a
+// -inf padded input; a window position is taken if inside the input and
+// first, greater, or NaN.
+// CHECK-DAG:   #[[$IN:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
+// CHECK-DAG:   #[[$WIN:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
+// CHECK-DAG:   #[[$OUT:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @max_pool2d_with_indices(
+// CHECK-SAME:      %[[X:.*]]: tensor<1x2x7x9xf32>) -> (tensor<1x2x4x5xf32>, tensor<1x2x4x5xi64>)
+// CHECK:         %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK:         %[[PAD:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK:           tensor.yield %[[NEGINF]] : f32
+// CHECK:         %[[WINDOW:.*]] = tensor.empty() : tensor<3x3xf32>
+// CHECK:         %[[VINIT:.*]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<1x2x4x5xf32>)
+// CHECK:         %[[MINUS1:.*]] = arith.constant -1 : i64
+// CHECK:         %[[IINIT:.*]] = linalg.fill ins(%[[MINUS1]] : i64) outs(%{{.*}} : tensor<1x2x4x5xi64>)
+// CHECK:         %[[R:.*]]:2 = linalg.generic {indexing_maps = [#[[$IN]], #[[$WIN]], #[[$OUT]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[PAD]], %[[WINDOW]] : tensor<1x2x9x11xf32>, tensor<3x3xf32>) outs(%[[VINIT]], %[[IINIT]] : tensor<1x2x4x5xf32>, tensor<1x2x4x5xi64>)
+// CHECK-NEXT:    ^bb0(%[[V:.*]]: f32, %{{.*}}: f32, %[[MAX:.*]]: f32, %[[IDX:.*]]: i64):
+// CHECK:           %[[ROWOFF:.*]] = arith.muli %{{.*}}, %{{c9_i64[_0-9]*}} : i64
+// CHECK:           %[[FLAT:.*]] = arith.addi %[[ROWOFF]], %{{.*}} : i64
+// CHECK:           %[[FIRST:.*]] = arith.cmpi slt, %[[IDX]], %{{.*}} : i64
+// CHECK:           %[[GT:.*]] = arith.cmpf ogt, %[[V]], %[[MAX]] : f32
+// CHECK:           %[[NAN:.*]] = arith.cmpf uno, %[[V]], %[[V]] : f32
+// CHECK:           %[[BETTER:.*]] = arith.ori %[[GT]], %[[NAN]] : i1
+// CHECK:           %[[WANT:.*]] = arith.ori %[[FIRST]], %[[BETTER]] : i1
+// CHECK:           %[[TAKE:.*]] = arith.andi %{{.*}}, %[[WANT]] : i1
+// CHECK:           %[[NV:.*]] = arith.select %[[TAKE]], %[[V]], %[[MAX]] : f32
+// CHECK:           %[[NI:.*]] = arith.select %[[TAKE]], %[[FLAT]], %[[IDX]] : i64
+// CHECK:           linalg.yield %[[NV]], %[[NI]] : f32, i64
+// CHECK:         return %[[R]]#0, %[[R]]#1
+func.func @max_pool2d_with_indices(%x: !torch.vtensor<[1,2,7,9],f32>) -> (!torch.vtensor<[1,2,4,5],f32>, !torch.vtensor<[1,2,4,5],si64>) {
+  %int1 = torch.constant.int 1
+  %int2 = torch.constant.int 2
+  %int3 = torch.constant.int 3
+  %false = torch.constant.bool false
+  %k = torch.prim.ListConstruct %int3, %int3 : (!torch.int, !torch.int) -> !torch.list<int>
+  %s = torch.prim.ListConstruct %int2, %int2 : (!torch.int, !torch.int) -> !torch.list<int>
+  %p = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
+  %d = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
+  %0:2 = torch.aten.max_pool2d_with_indices %x, %k, %s, %p, %d, %false : !torch.vtensor<[1,2,7,9],f32>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool -> !torch.vtensor<[1,2,4,5],f32>, !torch.vtensor<[1,2,4,5],si64>
+  return %0#0, %0#1 : !torch.vtensor<[1,2,4,5],f32>, !torch.vtensor<[1,2,4,5],si64>
+}
+
+// -----
+
+// Without padding there is no pad and no bounds check; an empty stride
+// defaults to the kernel size; a 3-d input has one batch dim.
+// CHECK-DAG:   #[[$IN:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 * 2 + d3, d2 * 2 + d4)>
+// CHECK-LABEL: func.func @max_pool2d_unbatched(
+// CHECK-NOT:     tensor.pad
+// CHECK:         linalg.generic {indexing_maps = [#[[$IN]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+// CHECK-NOT:       arith.cmpi sge
+// CHECK:           linalg.yield
+func.func @max_pool2d_unbatched(%x: !torch.vtensor<[3,8,8],f32>) -> (!torch.vtensor<[3,4,4],f32>, !torch.vtensor<[3,4,4],si64>) {
+  %int0 = torch.constant.int 0
+  %int1 = torch.constant.int 1
+  %int2 = torch.constant.int 2
+  %false = torch.constant.bool false
+  %k = torch.prim.ListConstruct %int2, %int2 : (!torch.int, !torch.int) -> !torch.list<int>
+  %s = torch.prim.ListConstruct : () -> !torch.list<int>
+  %p = torch.prim.ListConstruct %int0, %int0 : (!torch.int, !torch.int) -> !torch.list<int>
+  %d = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
+  %0:2 = torch.aten.max_pool2d_with_indices %x, %k, %s, %p, %d, %false : !torch.vtensor<[3,8,8],f32>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool -> !torch.vtensor<[3,4,4],f32>, !torch.vtensor<[3,4,4],si64>
+  return %0#0, %0#1 : !torch.vtensor<[3,4,4],f32>, !torch.vtensor<[3,4,4],si64>
+}
+
+// -----
+
+// The backward iterates over input positions and kernel offsets, finds the
+// covering window (oh * 2 = h + 1 - kh, exact and in range) and adds its
+// gradient if its argmax is this position.
+// CHECK-DAG:   #[[$WIN:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
+// CHECK-DAG:   #[[$OUT:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @max_pool2d_with_indices_backward(
+// CHECK-SAME:      %[[GO:.*]]: tensor<1x2x4x5xf32>, %{{.*}}: tensor<1x2x7x9xf32>, %[[IDX:.*]]: tensor<1x2x4x5xi64>)
+// CHECK:         linalg.generic {indexing_maps = [#[[$WIN]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}} : tensor<3x3xf32>) outs(%{{.*}} : tensor<1x2x7x9xf32>)
+// CHECK:           arith.divui
+// CHECK:           arith.remui
+// CHECK:           %[[ARGMAX:.*]] = tensor.extract %[[IDX]][
+// CHECK:           %[[G:.*]] = tensor.extract %[[GO]][
+// CHECK:           %[[HERE:.*]] = arith.index_cast %{{.*}} : index to i64
+// CHECK:           %[[SAME:.*]] = arith.cmpi eq, %[[ARGMAX]], %[[HERE]] : i64
+// CHECK:           %[[HIT:.*]] = arith.andi %{{.*}}, %[[SAME]] : i1
+// CHECK:           %[[C:.*]] = arith.select %[[HIT]], %[[G]], %{{.*}} : f32
+// CHECK:           %[[SUM:.*]] = arith.addf %{{.*}}, %[[C]] : f32
+// CHECK:           linalg.yield %[[SUM]]
+func.func @max_pool2d_with_indices_backward(%go: !torch.vtensor<[1,2,4,5],f32>, %x: !torch.vtensor<[1,2,7,9],f32>, %idx: !torch.vtensor<[1,2,4,5],si64>) -> !torch.vtensor<[1,2,7,9],f32> {
+  %int1 = torch.constant.int 1
+  %int2 = torch.constant.int 2
+  %int3 = torch.constant.int 3
+  %false = torch.constant.bool false
+  %k = torch.prim.ListConstruct %int3, %int3 : (!torch.int, !torch.int) -> !torch.list<int>
+  %s = torch.prim.ListConstruct %int2, %int2 : (!torch.int, !torch.int) -> !torch.list<int>
+  %p = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
+  %d = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
+  %0 = torch.aten.max_pool2d_with_indices_backward %go, %x, %k, %s, %p, %d, %false, %idx : !torch.vtensor<[1,2,4,5],f32>, !torch.vtensor<[1,2,7,9],f32>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool, !torch.vtensor<[1,2,4,5],si64> -> !torch.vtensor<[1,2,7,9],f32>
+  return %0 : !torch.vtensor<[1,2,7,9],f32>
+}
+
+// -----
+
+// ceil_mode with count_include_pad=false: per-window divisors become a
+// constant tensor; the ceil-mode overhang is padded only on the high side
+// when needed (here the windows end inside low+input).
+// CHECK-DAG:   #[[$ID:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG:   #[[$HW:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+// CHECK-LABEL: func.func @avg_pool2d(
+// CHECK:         %[[PAD:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 0, 0]
+// CHECK:         %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[PAD]], %{{.*}} : tensor<1x1x6x6xf32>, tensor<2x2xf32>)
+// CHECK:           arith.addf
+// CHECK:         %[[DIV:.*]] = arith.constant dense<{{\[}}[1.000000e+00, 2.000000e+00, 2.000000e+00], [2.000000e+00, 4.000000e+00, 4.000000e+00], [2.000000e+00, 4.000000e+00, 4.000000e+00]]> : tensor<3x3xf32>
+// CHECK:         %[[OUT:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$HW]], #[[$ID]]], {{.*}} ins(%[[SUM]], %[[DIV]] : tensor<1x1x3x3xf32>, tensor<3x3xf32>)
+// CHECK:           arith.divf
+// CHECK:         return %[[OUT]]
+func.func @avg_pool2d(%x: !torch.vtensor<[1,1,5,5],f32>) -> !torch.vtensor<[1,1,3,3],f32> {
+  %int1 = torch.constant.int 1
+  %int2 = torch.constant.int 2
+  %true = torch.constant.bool true
+  %false = torch.constant.bool false
+  %none = torch.constant.none
+  %k = torch.prim.ListConstruct %int2, %int2 : (!torch.int, !torch.int) -> !torch.list<int>
+  %p = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
+  %0 = torch.aten.avg_pool2d %x, %k, %k, %p, %true, %false, %none : !torch.vtensor<[1,1,5,5],f32>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool, !torch.bool, !torch.none -> !torch.vtensor<[1,1,3,3],f32>
+  return %0 : !torch.vtensor<[1,1,3,3],f32>
+}
+
+// -----
+
+// A uniform divisor is a scalar constant.
+// CHECK-LABEL: func.func @avg_pool2d_uniform(
+// CHECK:         %[[FOUR:.*]] = arith.constant 4.000000e+00 : f32
+// CHECK:         linalg.generic
+// CHECK:           arith.divf %{{.*}}, %[[FOUR]] : f32
+func.func @avg_pool2d_uniform(%x: !torch.vtensor<[2,3,8,8],f32>) -> !torch.vtensor<[2,3,4,4],f32> {
+  %int0 = torch.constant.int 0
+  %int2 = torch.constant.int 2
+  %true = torch.constant.bool true
+  %false = torch.constant.bool false
+  %none = torch.constant.none
+  %k = torch.prim.ListConstruct %int2, %int2 : (!torch.int, !torch.int) -> !torch.list<int>
+  %p = torch.prim.ListConstruct %int0, %int0 : (!torch.int, !torch.int) -> !torch.list<int>
+  %0 = torch.aten.avg_pool2d %x, %k, %k, %p, %false, %true, %none : !torch.vtensor<[2,3,8,8],f32>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool, !torch.bool, !torch.none -> !torch.vtensor<[2,3,4,4],f32>
+  return %0 : !torch.vtensor<[2,3,4,4],f32>
+}
+
+// -----
+
+// The backward pre-divides the gradient, then gathers it per input position.
+// CHECK-LABEL: func.func @avg_pool2d_backward(
+// CHECK-SAME:      %[[GO:.*]]: tensor<2x3x4x4xf32>,
+// CHECK:         %[[SCALED:.*]] = linalg.generic {{.*}} ins(%[[GO]] : tensor<2x3x4x4xf32>)
+// CHECK:           arith.divf
+// CHECK:         linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]{{.*}} outs(%{{.*}} : tensor<2x3x8x8xf32>)
+// CHECK:           %[[G:.*]] = tensor.extract %[[SCALED]][
+// CHECK:           arith.select %{{.*}}, %[[G]], %{{.*}} : f32
+func.func @avg_pool2d_backward(%go: !torch.vtensor<[2,3,4,4],f32>, %x: !torch.vtensor<[2,3,8,8],f32>) -> !torch.vtensor<[2,3,8,8],f32> {
+  %int0 = torch.constant.int 0
+  %int2 = torch.constant.int 2
+  %true = torch.constant.bool true
+  %false = torch.constant.bool false
+  %none = torch.constant.none
+  %k = torch.prim.ListConstruct %int2, %int2 : (!torch.int, !torch.int) -> !torch.list<int>
+  %p = torch.prim.ListConstruct %int0, %int0 : (!torch.int, !torch.int) -> !torch.list<int>
+  %0 = torch.aten.avg_pool2d_backward %go, %x, %k, %k, %p, %false, %true, %none : !torch.vtensor<[2,3,4,4],f32>, !torch.vtensor<[2,3,8,8],f32>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool, !torch.bool, !torch.none -> !torch.vtensor<[2,3,8,8],f32>
+  return %0 : !torch.vtensor<[2,3,8,8],f32>
+}
+
+// -----
+
+// A result shape that disagrees with the pooling parameters is rejected.
+func.func @max_pool2d_bad_shape(%x: !torch.vtensor<[1,1,8,8],f32>) -> !torch.vtensor<[1,1,3,3],f32> {
+  %int0 = torch.constant.int 0
+  %int1 = torch.constant.int 1
+  %int2 = torch.constant.int 2
+  %false = torch.constant.bool false
+  %k = torch.prim.ListConstruct %int2, %int2 : (!torch.int, !torch.int) -> !torch.list<int>
+  %p = torch.prim.ListConstruct %int0, %int0 : (!torch.int, !torch.int) -> !torch.list<int>
+  %d = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
+  // expected-error @+1 {{not supported by convert-torch-to-linalg}}
+  %0:2 = torch.aten.max_pool2d_with_indices %x, %k, %k, %p, %d, %false : !torch.vtensor<[1,1,8,8],f32>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool -> !torch.vtensor<[1,1,3,3],f32>, !torch.vtensor<[1,1,3,3],si64>
+  return %0#0 : !torch.vtensor<[1,1,3,3],f32>
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Generates ltc-mlir's lazy IR nodes and Lazy kernels with torchgen.
+
+Runs torchgen's run_gen_lazy_tensor over ltc_backend/ops.yaml with our node
+base class (ltc_mlir::MlirNode) and an IR generator whose Lower() emits
+Torch-dialect ops through MlirLoweringContext. The templates come from the
+installed torchgen package (torchgen/packaged/ATen).
+
+usage: gen_lazy_backend.py OPS_YAML SHAPE_INFERENCE_HDR OUTPUT_DIR
+"""
+import os
+import re
+import sys
+from dataclasses import dataclass
+
+import torchgen
+from torchgen.api.lazy import LazyIrSchema
+from torchgen.api.types import OptionalCType
+from torchgen.dest.lazy_ir import GenLazyIR
+from torchgen.gen_lazy_tensor import run_gen_lazy_tensor
+from torchgen.model import BaseTy, BaseType, ListType, OptionalType
+
+
+def torch_op_name(schema: LazyIrSchema) -> str:
+    name = schema.func.name
+    overload = f".{name.overload_name}" if name.overload_name else ""
+    return f"torch.aten.{name.name}{overload}"
+
+
+def is_scalar_type(t) -> bool:
+    """True for `Scalar` and `Scalar?`: lazy values that lower to Torch scalars."""
+    if isinstance(t, OptionalType):
+        t = t.elem
+    return isinstance(t, BaseType) and t.name == BaseTy.Scalar
+
+
+@dataclass(frozen=True)
+class GenMlirLazyIr(GenLazyIR):
+    """Nodes whose Lower() emits one `torch.aten.*` op in schema argument order."""
+
+    def lowering_function(self, schema: LazyIrSchema) -> str:
+        signature = (
+            "  ltc_mlir::MlirValueList Lower(ltc_mlir::MlirLoweringContext* loctx) const override"
+        )
+        if schema.properties.LowerDeclOnly:
+            return f"{signature};"
+        if not schema.properties.Lower:
+            return ""
+        lines = []
+        for arg in schema.filtered_args():
+            if arg.is_lazy_value:
+                get = "loctx->GetOutputOp(operand(i++))"
+                if is_scalar_type(arg.orig_type):
+                    get = f"loctx->ScalarFromTensor(operand(i++))"
+                if isinstance(arg.lazy_type, OptionalCType):
+                    get = f"has_{arg.name} ? {get} : loctx->NoneConstant()"
+                lines.append(f"operands.push_back({get});")
+            else:
+                lines.append(f"operands.push_back(loctx->Constant({arg.name}));")
+        body = "\n    ".join(lines)
+        return f"""{signature} {{
+    ltc_mlir::MlirValueList operands;
+    size_t i = 0;
+    {body}
+    return loctx->EmitOp("{torch_op_name(schema)}", operands, *this);
+  }}"""
+
+    def create_function(self, schema: LazyIrSchema, node_ctor_args: str) -> str:
+        signature = f"static torch::lazy::NodePtr Create({node_ctor_args})"
+        if schema.properties.CreateFnDeclOnly:
+            return f"{signature};"
+        if not schema.properties.CreateFn:
+            return ""
+        return f"""{signature} {{
+    return torch::lazy::ReuseOrMakeNode<{schema.node_name}>(data);
+  }}"""
+
+    def can_be_reused_function(self, schema: LazyIrSchema, node_ctor_args: str) -> str:
+        signature = f"bool CanBeReused({node_ctor_args}) const"
+        if schema.properties.CanBeReusedDeclOnly:
+            return f"{signature};"
+        if not schema.properties.CanBeReused:
+            return ""
+        checks = []
+        for arg in schema.filtered_args(values=True, scalars=False):
+            if isinstance(arg.lazy_type, OptionalCType):
+                checks.append(f"nullable_operand(i++) == {arg.name}.value_or(kNullValue)")
+            else:
+                checks.append(f"operand(i++) == {arg.name}")
+        for arg in schema.filtered_args(values=False, scalars=True):
+            checks.append(f"this->{arg.name} == {arg.name}")
+        cond = " &&\n        ".join(checks) if checks else "true"
+        return f"""{signature} {{
+    size_t i = 0;
+    (void)i;
+    return ({cond});
+  }}"""
+
+
+def main() -> None:
+    ops_yaml, shape_hdr, output_dir = sys.argv[1:4]
+    aten_path = os.path.join(os.path.dirname(torchgen.__file__), "packaged", "ATen")
+    run_gen_lazy_tensor(
+        aten_path=aten_path,
+        source_yaml=ops_yaml,
+        output_dir=output_dir,
+        dry_run=False,
+        impl_path=None,
+        node_base="ltc_mlir::MlirNode",
+        # Lower() bodies call the lowering context, so nodes see its full class.
+        node_base_hdr="ltc_backend/mlir_lowering_context.h",
+        tensor_class="torch::lazy::LazyTensor",
+        tensor_class_hdr="ltc_backend/lazy_tensor.h",
+        shape_inference_hdr=shape_hdr,
+        lazy_ir_generator=GenMlirLazyIr,
+        backend_name="Lazy",
+        backend_namespace="ltc_mlir",
+    )
+    # torchgen writes `#include <path>`; our headers are found through quotes.
+    for name in os.listdir(output_dir):
+        path = os.path.join(output_dir, name)
+        with open(path) as f:
+            text = f.read()
+        text = re.sub(r"#include <(?:[^>]*/)?(ltc_backend/[^>]*)>", r'#include "\1"', text)
+        text = text.replace('#include "' + output_dir + "/", '#include "ltc_backend/generated/')
+        with open(path, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
