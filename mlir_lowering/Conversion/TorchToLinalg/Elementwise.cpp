@@ -540,12 +540,13 @@ Value createFloorDivF(OpBuilder &b, Location loc, Value x, Value y) {
   Value zero = constantLike(b, loc, x, 0.0);
   Value one = constantLike(b, loc, x, 1.0);
   Value mod = arith::RemFOp::create(b, loc, x, y);
-  Value div = arith::DivFOp::create(b, loc, arith::SubFOp::create(b, loc, x, mod),
-                                    y);
+  Value div =
+      arith::DivFOp::create(b, loc, arith::SubFOp::create(b, loc, x, mod), y);
   // Step down when the remainder's sign differs from the divisor's.
   Value modNonZero =
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, mod, zero);
-  Value yNeg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, y, zero);
+  Value yNeg =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, y, zero);
   Value modNeg =
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, mod, zero);
   Value signsDiffer = arith::XOrIOp::create(b, loc, yNeg, modNeg);
@@ -555,9 +556,9 @@ Value createFloorDivF(OpBuilder &b, Location loc, Value x, Value y) {
   // Round div to the nearest integer below, correcting float error.
   Value floorDiv = math::FloorOp::create(b, loc, div);
   Value half = constantLike(b, loc, x, 0.5);
-  Value tooLow = arith::CmpFOp::create(
-      b, loc, arith::CmpFPredicate::OGT,
-      arith::SubFOp::create(b, loc, div, floorDiv), half);
+  Value tooLow =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                            arith::SubFOp::create(b, loc, div, floorDiv), half);
   floorDiv = arith::SelectOp::create(
       b, loc, tooLow, arith::AddFOp::create(b, loc, floorDiv, one), floorDiv);
   // A zero quotient keeps the sign of the true quotient.
@@ -581,8 +582,7 @@ Value createDivWithMode(OpBuilder &b, Location loc, Value x, Value y,
     case RoundingMode::None:
       return arith::DivFOp::create(b, loc, x, y);
     case RoundingMode::Trunc:
-      return math::TruncOp::create(b, loc,
-                                   arith::DivFOp::create(b, loc, x, y));
+      return math::TruncOp::create(b, loc, arith::DivFOp::create(b, loc, x, y));
     case RoundingMode::Floor:
       return createFloorDivF(b, loc, x, y);
     }
@@ -928,13 +928,13 @@ void mlir::torch::populateElementwisePatterns(TypeConverter &typeConverter,
   add("torch.aten.floor_divide.Scalar", floorDividePayload);
   // remainder (Python %) and fmod (C fmod).
   auto remainderPayload = [](bool pythonStyle) {
-    return [=](OpBuilder &b, Location loc,
-               const ElementwiseBody &body) -> Value {
-      Type ct = getComputeType(body.resultType);
-      return createRemainder(b, loc, body.get(b, loc, 0, ct),
-                             body.get(b, loc, 1, ct), pythonStyle,
-                             body.resultIsUnsigned());
-    };
+    return
+        [=](OpBuilder &b, Location loc, const ElementwiseBody &body) -> Value {
+          Type ct = getComputeType(body.resultType);
+          return createRemainder(b, loc, body.get(b, loc, 0, ct),
+                                 body.get(b, loc, 1, ct), pythonStyle,
+                                 body.resultIsUnsigned());
+        };
   };
   for (StringRef overload : {"Scalar", "Tensor", "Scalar_Tensor"})
     add(("torch.aten.remainder." + overload).str(), remainderPayload(true));
@@ -968,7 +968,8 @@ void mlir::torch::populateElementwisePatterns(TypeConverter &typeConverter,
       roundingPayload([](OpBuilder &b, Location loc, Value x) {
         return math::TruncOp::create(b, loc, x);
       }));
-  add("torch.aten.frac",
+  add(
+      "torch.aten.frac",
       [](OpBuilder &b, Location loc, const ElementwiseBody &body) -> Value {
         Type ct = getComputeType(body.resultType);
         Value x = body.get(b, loc, 0, ct);
@@ -991,11 +992,11 @@ void mlir::torch::populateElementwisePatterns(TypeConverter &typeConverter,
     } else {
       bool u = body.resultIsUnsigned();
       pos = arith::CmpIOp::create(
-          b, loc, u ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt,
-          x, zero);
+          b, loc, u ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt, x,
+          zero);
       neg = arith::CmpIOp::create(
-          b, loc, u ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt,
-          x, zero);
+          b, loc, u ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt, x,
+          zero);
     }
     return createSub(b, loc, convertScalarToDtype(b, loc, pos, ct),
                      convertScalarToDtype(b, loc, neg, ct));
@@ -1038,10 +1039,10 @@ void mlir::torch::populateElementwisePatterns(TypeConverter &typeConverter,
     return math::CoshOp::create(b, loc, x);
   });
   addFloatUnary("torch.aten.hardsigmoid", createHardSigmoid);
-  addFloatUnary("torch.aten.hardswish", [](OpBuilder &b, Location loc,
-                                           Value x) {
-    return arith::MulFOp::create(b, loc, x, createHardSigmoid(b, loc, x));
-  });
+  addFloatUnary(
+      "torch.aten.hardswish", [](OpBuilder &b, Location loc, Value x) {
+        return arith::MulFOp::create(b, loc, x, createHardSigmoid(b, loc, x));
+      });
   // mish: x * tanh(softplus(x)).
   addFloatUnary("torch.aten.mish", [](OpBuilder &b, Location loc, Value x) {
     Value softplus =
@@ -1055,7 +1056,8 @@ void mlir::torch::populateElementwisePatterns(TypeConverter &typeConverter,
         Value x = body.get(b, loc, 0, ct);
         return createMul(b, loc, x, x);
       });
-  add("torch.aten.atan2",
+  add(
+      "torch.aten.atan2",
       [](OpBuilder &b, Location loc, const ElementwiseBody &body) -> Value {
         Type ct = getComputeType(body.resultType);
         return math::Atan2Op::create(b, loc, body.get(b, loc, 0, ct),
@@ -1064,7 +1066,8 @@ void mlir::torch::populateElementwisePatterns(TypeConverter &typeConverter,
       requireFloatResult);
   // elu(self, alpha, scale, input_scale):
   // x > 0 ? x * scale : (exp(x * input_scale) - 1) * alpha * scale.
-  add("torch.aten.elu",
+  add(
+      "torch.aten.elu",
       [](OpBuilder &b, Location loc, const ElementwiseBody &body) -> Value {
         Type ct = getComputeType(body.resultType);
         Value x = body.get(b, loc, 0, ct);
@@ -1084,7 +1087,8 @@ void mlir::torch::populateElementwisePatterns(TypeConverter &typeConverter,
       requireFloatResult);
   // softplus(self, beta, threshold):
   // x * beta > threshold ? x : log1p(exp(x * beta)) / beta.
-  add("torch.aten.softplus",
+  add(
+      "torch.aten.softplus",
       [](OpBuilder &b, Location loc, const ElementwiseBody &body) -> Value {
         Type ct = getComputeType(body.resultType);
         Value x = body.get(b, loc, 0, ct);
@@ -1117,10 +1121,9 @@ void mlir::torch::populateElementwisePatterns(TypeConverter &typeConverter,
             b, loc, diff,
             arith::SubFOp::create(b, loc, constantLike(b, loc, weight, 1.0),
                                   weight)));
-    Value isLow =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
-                              math::AbsFOp::create(b, loc, weight),
-                              constantLike(b, loc, weight, 0.5));
+    Value isLow = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
+                                        math::AbsFOp::create(b, loc, weight),
+                                        constantLike(b, loc, weight, 0.5));
     return arith::SelectOp::create(b, loc, isLow, low, high);
   };
   add("torch.aten.lerp.Scalar", lerpPayload, requireFloatResult);
@@ -1158,16 +1161,16 @@ void mlir::torch::populateElementwisePatterns(TypeConverter &typeConverter,
 
   // Bitwise ops on integers and bools; logical ops on truth values.
   auto bitwisePayload = [](int kind) {
-    return [=](OpBuilder &b, Location loc,
-               const ElementwiseBody &body) -> Value {
-      Value x = body.get(b, loc, 0, body.resultType);
-      Value y = body.get(b, loc, 1, body.resultType);
-      if (kind == 0)
-        return arith::AndIOp::create(b, loc, x, y);
-      if (kind == 1)
-        return arith::OrIOp::create(b, loc, x, y);
-      return arith::XOrIOp::create(b, loc, x, y);
-    };
+    return
+        [=](OpBuilder &b, Location loc, const ElementwiseBody &body) -> Value {
+          Value x = body.get(b, loc, 0, body.resultType);
+          Value y = body.get(b, loc, 1, body.resultType);
+          if (kind == 0)
+            return arith::AndIOp::create(b, loc, x, y);
+          if (kind == 1)
+            return arith::OrIOp::create(b, loc, x, y);
+          return arith::XOrIOp::create(b, loc, x, y);
+        };
   };
   auto requireIntResult = [](Operation *, Type t) {
     return success(isa<IntegerType>(t));
@@ -1189,12 +1192,22 @@ void mlir::torch::populateElementwisePatterns(TypeConverter &typeConverter,
           return arith::XOrIOp::create(b, loc, x, y);
         });
   }
-  add("torch.aten.bitwise_not",
+  add(
+      "torch.aten.bitwise_not",
       [](OpBuilder &b, Location loc, const ElementwiseBody &body) -> Value {
         Value x = body.get(b, loc, 0, body.resultType);
         return arith::XOrIOp::create(b, loc, x, constantLike(b, loc, x, -1));
       },
       requireIntResult);
+
+  // fill.Tensor(self, value) and copy(self, src, non_blocking): the second
+  // operand broadcast to self's shape, in the result dtype.
+  auto secondOperandPayload = [](OpBuilder &b, Location loc,
+                                 const ElementwiseBody &body) -> Value {
+    return body.get(b, loc, 1, body.resultType);
+  };
+  add("torch.aten.fill.Tensor", secondOperandPayload);
+  add("torch.aten.copy", secondOperandPayload);
 
   // where.self(condition, self, other).
   add("torch.aten.where.self",

@@ -208,7 +208,7 @@ public:
 
     // All/any reduce truth values; the others accumulate in the result
     // dtype (f32 for f16/bf16).
-    Type accType = isLogical ? rewriter.getI1Type()
+    Type accType = isLogical    ? rewriter.getI1Type()
                    : isExtremum ? resultElem
                                 : getAccumulatorType(resultElem);
     Value initValue;
@@ -224,21 +224,21 @@ public:
       break;
     case ReduceKind::Max:
     case ReduceKind::Min:
-      initValue = createExtremeConstant(rewriter, loc, accType,
-                                        /*lowest=*/kind == ReduceKind::Max,
-                                        isUnsigned);
+      initValue =
+          createExtremeConstant(rewriter, loc, accType,
+                                /*lowest=*/kind == ReduceKind::Max, isUnsigned);
       break;
     }
     Value init =
         createInitTensor(rewriter, loc, info.keptShape, accType, initValue);
     Value reduced =
-        createReduction(
-            rewriter, loc, info.input, info.reduced, init,
-            [&](OpBuilder &b, Location l, Value x,
-                ValueRange acc) -> SmallVector<Value> {
-              x = convertScalarToDtype(b, l, x, accType, inputDtype);
-              return {combine(b, l, kind, acc[0], x, isUnsigned)};
-            })
+        createReduction(rewriter, loc, info.input, info.reduced, init,
+                        [&](OpBuilder &b, Location l, Value x,
+                            ValueRange acc) -> SmallVector<Value> {
+                          x = convertScalarToDtype(b, l, x, accType,
+                                                   inputDtype);
+                          return {combine(b, l, kind, acc[0], x, isUnsigned)};
+                        })
             .front();
 
     // Mean divides by the number of reduced elements; the final cast to the
@@ -395,12 +395,12 @@ public:
     Type elemType = reducedInputType.getElementType();
     bool isUnsigned = isUnsignedTorchDtype(getTorchDtype(op->getOperand(0))) ||
                       elemType.isInteger(1);
-    Value valueInit = createInitTensor(
-        rewriter, loc, keptShape, elemType,
-        createExtremeConstant(rewriter, loc, elemType, /*lowest=*/isMax,
-                              isUnsigned));
-    Value indexInit = createZeroInitTensor(rewriter, loc, keptShape,
-                                           rewriter.getI64Type());
+    Value valueInit =
+        createInitTensor(rewriter, loc, keptShape, elemType,
+                         createExtremeConstant(rewriter, loc, elemType,
+                                               /*lowest=*/isMax, isUnsigned));
+    Value indexInit =
+        createZeroInitTensor(rewriter, loc, keptShape, rewriter.getI64Type());
     SmallVector<Value> results = createReduction(
         rewriter, loc, input, reduced, ValueRange{valueInit, indexInit},
         [&](OpBuilder &b, Location l, Value x,

@@ -26,7 +26,8 @@ namespace {
 
 /// Ops whose result holds the elements of operand 0 in the same order, with
 /// the shape given by the result type: view_copy, unsqueeze_copy,
-/// squeeze_copy(.dim), detach_copy, alias_copy.
+/// squeeze_copy(.dim/.dims), detach_copy, alias_copy, and other reshapes.
+/// (_reshape_alias is only ever a reshape of a viewable input.)
 class ConvertReshapeLikeOp : public ConversionPattern {
 public:
   ConvertReshapeLikeOp(const TypeConverter &typeConverter, MLIRContext *context,
@@ -384,6 +385,219 @@ public:
   }
 };
 
+/// narrow_copy(self, dim, start, length): a slice with step 1.
+class ConvertNarrowCopy : public ConversionPattern {
+public:
+  ConvertNarrowCopy(const TypeConverter &typeConverter, MLIRContext *context)
+      : ConversionPattern(typeConverter, "torch.aten.narrow_copy",
+                          /*benefit=*/1, context) {}
+
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op->getNumResults() != 1 || operands.size() != 4)
+      return rewriter.notifyMatchFailure(op, "unexpected op form");
+    auto inputType = dyn_cast<RankedTensorType>(operands[0].getType());
+    RankedTensorType resultType =
+        getConvertedTensorType(*getTypeConverter(), op->getResult(0));
+    int64_t dim, start, length;
+    if (!inputType || !resultType || inputType.getRank() == 0 ||
+        !matchConstantInt(op->getOperand(1), dim) ||
+        !matchConstantInt(op->getOperand(2), start) ||
+        !matchConstantInt(op->getOperand(3), length))
+      return rewriter.notifyMatchFailure(op, "unsupported operands");
+    int64_t rank = inputType.getRank();
+    dim = toPositiveDim(dim, rank);
+    if (!isValidDim(dim, rank))
+      return rewriter.notifyMatchFailure(op, "invalid dim");
+    int64_t size = inputType.getDimSize(dim);
+    if (start < 0)
+      start += size;
+    if (start < 0 || length < 0 || start + length > size)
+      return rewriter.notifyMatchFailure(op, "out of range");
+    SmallVector<int64_t> expectedShape(inputType.getShape());
+    expectedShape[dim] = length;
+    if (resultType.getShape() != ArrayRef<int64_t>(expectedShape))
+      return rewriter.notifyMatchFailure(op, "result shape mismatch");
+    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t s : expectedShape)
+      sizes.push_back(rewriter.getIndexAttr(s));
+    offsets[dim] = rewriter.getIndexAttr(start);
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, resultType, operands[0], offsets, sizes, strides);
+    return success();
+  }
+};
+
+/// flip(self, dims): reads index size - 1 - i along each flipped dim.
+class ConvertFlip : public ConversionPattern {
+public:
+  ConvertFlip(const TypeConverter &typeConverter, MLIRContext *context)
+      : ConversionPattern(typeConverter, "torch.aten.flip", /*benefit=*/1,
+                          context) {}
+
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op->getNumResults() != 1 || operands.size() != 2)
+      return rewriter.notifyMatchFailure(op, "unexpected op form");
+    auto inputType = dyn_cast<RankedTensorType>(operands[0].getType());
+    RankedTensorType resultType =
+        getConvertedTensorType(*getTypeConverter(), op->getResult(0));
+    SmallVector<int64_t> dims;
+    if (!inputType || resultType != inputType || !inputType.hasStaticShape() ||
+        failed(matchConstantIntList(op->getOperand(1), dims)))
+      return rewriter.notifyMatchFailure(op, "unsupported operands");
+    int64_t rank = inputType.getRank();
+    SmallVector<bool> flipped(rank, false);
+    for (int64_t d : dims) {
+      d = toPositiveDim(d, rank);
+      if (!isValidDim(d, rank) || flipped[d])
+        return rewriter.notifyMatchFailure(op, "invalid dims");
+      flipped[d] = true;
+    }
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < rank; ++d) {
+      AffineExpr e = rewriter.getAffineDimExpr(d);
+      exprs.push_back(flipped[d] ? inputType.getDimSize(d) - 1 - e : e);
+    }
+    Location loc = op->getLoc();
+    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                         resultType.getElementType());
+    SmallVector<AffineMap> maps{
+        AffineMap::get(rank, 0, exprs, rewriter.getContext()),
+        rewriter.getMultiDimIdentityMap(rank)};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{operands[0]},
+        ValueRange{init}, maps, iterators,
+        [](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l, args[0]);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// repeat(self, repeats): output index i reads input index i mod size,
+/// with new leading dims for extra repeats.
+class ConvertRepeat : public ConversionPattern {
+public:
+  ConvertRepeat(const TypeConverter &typeConverter, MLIRContext *context)
+      : ConversionPattern(typeConverter, "torch.aten.repeat", /*benefit=*/1,
+                          context) {}
+
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op->getNumResults() != 1 || operands.size() != 2)
+      return rewriter.notifyMatchFailure(op, "unexpected op form");
+    auto inputType = dyn_cast<RankedTensorType>(operands[0].getType());
+    RankedTensorType resultType =
+        getConvertedTensorType(*getTypeConverter(), op->getResult(0));
+    SmallVector<int64_t> repeats;
+    if (!inputType || !resultType || !inputType.hasStaticShape() ||
+        failed(matchConstantIntList(op->getOperand(1), repeats)))
+      return rewriter.notifyMatchFailure(op, "unsupported operands");
+    int64_t rank = resultType.getRank();
+    int64_t offset = rank - inputType.getRank();
+    if (static_cast<int64_t>(repeats.size()) != rank || offset < 0)
+      return rewriter.notifyMatchFailure(op, "bad repeats");
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t inSize = d < offset ? 1 : inputType.getDimSize(d - offset);
+      if (repeats[d] < 0 || resultType.getDimSize(d) != inSize * repeats[d])
+        return rewriter.notifyMatchFailure(op, "result shape mismatch");
+      if (d < offset)
+        continue;
+      AffineExpr e = rewriter.getAffineDimExpr(d);
+      exprs.push_back(inSize == 1 ? rewriter.getAffineConstantExpr(0)
+                                  : e % inSize);
+    }
+    Location loc = op->getLoc();
+    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                         resultType.getElementType());
+    SmallVector<AffineMap> maps{
+        AffineMap::get(rank, 0, exprs, rewriter.getContext()),
+        rewriter.getMultiDimIdentityMap(rank)};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{operands[0]},
+        ValueRange{init}, maps, iterators,
+        [](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l, args[0]);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// stack(tensors, dim): each input (in the result dtype) fills one index of
+/// the new dim, by rank-extending tensor.insert_slice.
+class ConvertStack : public ConversionPattern {
+public:
+  ConvertStack(const TypeConverter &typeConverter, MLIRContext *context)
+      : ConversionPattern(typeConverter, "torch.aten.stack", /*benefit=*/1,
+                          context) {}
+
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op->getNumResults() != 1 || operands.size() != 2)
+      return rewriter.notifyMatchFailure(op, "unexpected op form");
+    RankedTensorType resultType =
+        getConvertedTensorType(*getTypeConverter(), op->getResult(0));
+    auto list = op->getOperand(0).getDefiningOp<PrimListConstructOp>();
+    int64_t dim;
+    if (!resultType || !resultType.hasStaticShape() || !list ||
+        !matchConstantInt(op->getOperand(1), dim))
+      return rewriter.notifyMatchFailure(op, "unsupported operands");
+    int64_t rank = resultType.getRank();
+    dim = toPositiveDim(dim, rank);
+    if (!isValidDim(dim, rank) ||
+        resultType.getDimSize(dim) !=
+            static_cast<int64_t>(list.getElements().size()))
+      return rewriter.notifyMatchFailure(op, "invalid dim");
+    SmallVector<int64_t> inputShape(resultType.getShape());
+    inputShape.erase(inputShape.begin() + dim);
+
+    Location loc = op->getLoc();
+    Type elemType = resultType.getElementType();
+    Type resultDtype = getTorchDtype(op->getResult(0));
+    SmallVector<Value> inputs;
+    for (Value element : list.getElements()) {
+      Value converted = rewriter.getRemappedValue(element);
+      auto type = converted ? dyn_cast<RankedTensorType>(converted.getType())
+                            : RankedTensorType();
+      if (!type || type.getShape() != ArrayRef<int64_t>(inputShape))
+        return rewriter.notifyMatchFailure(op, "input shape mismatch");
+      inputs.push_back(converted);
+    }
+    Value result =
+        tensor::EmptyOp::create(rewriter, loc, resultType.getShape(), elemType);
+    for (auto [i, element] : llvm::enumerate(list.getElements())) {
+      Value source =
+          convertTensorElementType(rewriter, loc, inputs[i], elemType,
+                                   getTorchDtype(element), resultDtype);
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t s : resultType.getShape())
+        sizes.push_back(rewriter.getIndexAttr(s));
+      offsets[dim] = rewriter.getIndexAttr(i);
+      sizes[dim] = rewriter.getIndexAttr(1);
+      result = tensor::InsertSliceOp::create(rewriter, loc, source, result,
+                                             offsets, sizes, strides);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::torch::populateShapePatterns(TypeConverter &typeConverter,
@@ -393,11 +607,15 @@ void mlir::torch::populateShapePatterns(TypeConverter &typeConverter,
        {"torch.aten.view_copy", "torch.aten.unsqueeze_copy",
         "torch.aten.squeeze_copy", "torch.aten.squeeze_copy.dim",
         "torch.aten.squeeze_copy.dims", "torch.aten.detach_copy",
-        "torch.aten.alias_copy"})
+        "torch.aten.alias_copy", "torch.aten.lift_fresh_copy",
+        "torch.aten._unsafe_view", "torch.aten._reshape_alias_copy",
+        "torch.aten.flatten.using_ints", "torch.aten.unflatten.int",
+        "torch.aten.reshape", "torch.aten.view"})
     patterns.add<ConvertReshapeLikeOp>(typeConverter, context, name);
   patterns.add<ConvertPermuteLikeOp<AtenTCopyOp>,
                ConvertPermuteLikeOp<AtenTransposeCopyIntOp>,
                ConvertPermuteLikeOp<AtenPermuteCopyOp>, ConvertExpandCopy,
-               ConvertSelectCopy, ConvertSliceCopy, ConvertCat>(typeConverter,
-                                                                context);
+               ConvertSelectCopy, ConvertSliceCopy, ConvertCat,
+               ConvertNarrowCopy, ConvertFlip, ConvertRepeat, ConvertStack>(
+      typeConverter, context);
 }

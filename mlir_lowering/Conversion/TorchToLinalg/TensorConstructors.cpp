@@ -174,9 +174,9 @@ public:
     } else {
       fill = createScalarConstant(rewriter, loc, elemType, constant);
     }
-    rewriter.replaceOp(op, createInitTensor(rewriter, loc,
-                                            resultType.getShape(), elemType,
-                                            fill));
+    rewriter.replaceOp(
+        op,
+        createInitTensor(rewriter, loc, resultType.getShape(), elemType, fill));
     return success();
   }
 
@@ -215,17 +215,16 @@ public:
     for (int index : {startIndex, stepIndex})
       if (index >= 0 && !operands[index].getType().isIntOrFloat())
         return rewriter.notifyMatchFailure(op, "non-scalar start or step");
-    Value start =
-        startIndex >= 0
-            ? convertScalarToDtype(rewriter, loc, operands[startIndex],
-                                   computeType)
-            : createScalarConstant(rewriter, loc, computeType, 0);
+    Value start = startIndex >= 0
+                      ? convertScalarToDtype(rewriter, loc,
+                                             operands[startIndex], computeType)
+                      : createScalarConstant(rewriter, loc, computeType, 0);
     Value step = stepIndex >= 0
                      ? convertScalarToDtype(rewriter, loc, operands[stepIndex],
                                             computeType)
                      : createScalarConstant(rewriter, loc, computeType, 1);
-    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                         elemType);
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, resultType.getShape(), elemType);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init},
         ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(1)},
@@ -234,11 +233,12 @@ public:
           Value i = arith::IndexCastOp::create(
               b, l, b.getI64Type(), linalg::IndexOp::create(b, l, 0));
           i = convertScalarToDtype(b, l, i, computeType);
-          Value v = isa<mlir::FloatType>(computeType)
-                        ? Value(arith::AddFOp::create(
-                              b, l, start, arith::MulFOp::create(b, l, i, step)))
-                        : Value(arith::AddIOp::create(
-                              b, l, start, arith::MulIOp::create(b, l, i, step)));
+          Value v =
+              isa<mlir::FloatType>(computeType)
+                  ? Value(arith::AddFOp::create(
+                        b, l, start, arith::MulFOp::create(b, l, i, step)))
+                  : Value(arith::AddIOp::create(
+                        b, l, start, arith::MulIOp::create(b, l, i, step)));
           linalg::YieldOp::create(
               b, l,
               convertScalarToDtype(b, l, v, elemType, Type(),
@@ -262,35 +262,33 @@ void mlir::torch::populateTensorConstructorPatterns(
                ConvertToCopy, ConvertIdentityCopy<AtenCloneOp>>(typeConverter,
                                                                 context);
   // Operand positions follow the ATen schemas.
-  patterns.add<ConvertFactoryOp>(typeConverter, context, "torch.aten.zeros",
-                                 -1, 0.0);
-  patterns.add<ConvertFactoryOp>(typeConverter, context, "torch.aten.ones",
-                                 -1, 1.0);
+  patterns.add<ConvertFactoryOp>(typeConverter, context, "torch.aten.zeros", -1,
+                                 0.0);
+  patterns.add<ConvertFactoryOp>(typeConverter, context, "torch.aten.ones", -1,
+                                 1.0);
   patterns.add<ConvertFactoryOp>(typeConverter, context, "torch.aten.full", 1,
                                  0.0);
   patterns.add<ConvertFactoryOp>(typeConverter, context,
                                  "torch.aten.zeros_like", -1, 0.0);
-  patterns.add<ConvertFactoryOp>(typeConverter, context,
-                                 "torch.aten.ones_like", -1, 1.0);
-  patterns.add<ConvertFactoryOp>(typeConverter, context,
-                                 "torch.aten.full_like", 1, 0.0);
-  patterns.add<ConvertFactoryOp>(typeConverter, context,
-                                 "torch.aten.new_zeros", -1, 0.0);
-  patterns.add<ConvertFactoryOp>(typeConverter, context,
-                                 "torch.aten.new_ones", -1, 1.0);
-  patterns.add<ConvertFactoryOp>(typeConverter, context,
-                                 "torch.aten.new_full", 2, 0.0);
+  patterns.add<ConvertFactoryOp>(typeConverter, context, "torch.aten.ones_like",
+                                 -1, 1.0);
+  patterns.add<ConvertFactoryOp>(typeConverter, context, "torch.aten.full_like",
+                                 1, 0.0);
+  patterns.add<ConvertFactoryOp>(typeConverter, context, "torch.aten.new_zeros",
+                                 -1, 0.0);
+  patterns.add<ConvertFactoryOp>(typeConverter, context, "torch.aten.new_ones",
+                                 -1, 1.0);
+  patterns.add<ConvertFactoryOp>(typeConverter, context, "torch.aten.new_full",
+                                 2, 0.0);
   patterns.add<ConvertFactoryOp>(typeConverter, context,
                                  "torch.aten.scalar_tensor", 0, 0.0);
-  patterns.add<ConvertFactoryOp>(typeConverter, context, "torch.aten.fill.Tensor",
-                                 -1, 0.0, /*isEmpty=*/false);
   for (StringRef name :
        {"torch.aten.empty.memory_format", "torch.aten.empty_like",
         "torch.aten.new_empty", "torch.aten.empty_strided"})
     patterns.add<ConvertFactoryOp>(typeConverter, context, name, -1, 0.0,
                                    /*isEmpty=*/true);
-  patterns.add<ConvertArangeOp>(typeConverter, context, "torch.aten.arange",
-                                -1, -1);
+  patterns.add<ConvertArangeOp>(typeConverter, context, "torch.aten.arange", -1,
+                                -1);
   patterns.add<ConvertArangeOp>(typeConverter, context,
                                 "torch.aten.arange.start", 0, -1);
   patterns.add<ConvertArangeOp>(typeConverter, context,
