@@ -206,9 +206,13 @@ Value mlir::torch::convertScalarToDtype(OpBuilder &b, Location loc,
       return arith::ExtSIOp::create(b, loc, dtype, scalar);
     }
     if (isa<mlir::FloatType>(srcType)) {
-      if (dstUnsigned)
-        return arith::FPToUIOp::create(b, loc, dtype, scalar);
-      return arith::FPToSIOp::create(b, loc, dtype, scalar);
+      // Targets narrower than 32 bits (ui8 included) convert through i32
+      // and wrap, as ATen's C casts do on x86; a direct fptoui/fptosi would
+      // give poison for out-of-range values such as -1.0 to ui8.
+      if (dstInt.getWidth() >= 32)
+        return arith::FPToSIOp::create(b, loc, dtype, scalar);
+      Value wide = arith::FPToSIOp::create(b, loc, b.getI32Type(), scalar);
+      return arith::TruncIOp::create(b, loc, dtype, wide);
     }
   }
 

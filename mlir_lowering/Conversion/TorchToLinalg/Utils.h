@@ -48,11 +48,12 @@ inline bool isValidDim(int64_t dim, int64_t rank) {
   return dim >= 0 && dim < rank;
 }
 
-/// Casts a scalar (i1, iN, or float) to `dtype` with PyTorch semantics:
-/// to i1 is `!= 0`, i1 is zero-extended, float to int truncates toward zero,
-/// integer widening sign-extends. Integer types are signless; pass the
-/// original Torch dtypes (e.g. `ui8`) to get unsigned semantics where they
-/// differ. Returns `scalar` when the types already agree.
+/// Casts a scalar (i1, iN, index or float) to `dtype` with PyTorch
+/// semantics: to i1 is `!= 0` (NaN is true), i1 is zero-extended, float to
+/// int truncates toward zero (through i32, wrapping, for types narrower
+/// than 32 bits), integer widening sign-extends. Integer types are signless;
+/// pass the original Torch dtypes (e.g. `ui8`) to get unsigned semantics where
+/// they differ. Returns `scalar` when the types already agree.
 Value convertScalarToDtype(OpBuilder &b, Location loc, Value scalar, Type dtype,
                            Type srcOriginalDtype = {},
                            Type dstOriginalDtype = {});

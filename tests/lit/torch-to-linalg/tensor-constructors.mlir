@@ -54,3 +54,20 @@ func.func @to_copy_and_clone(%a: !torch.vtensor<[2,3],f32>, %u: !torch.vtensor<[
   %3 = torch.aten._to_copy %u, %int6, %none, %none, %none, %false, %none : !torch.vtensor<[4],ui8>, !torch.int, !torch.none, !torch.none, !torch.none, !torch.bool, !torch.none -> !torch.vtensor<[4],f32>
   return %0, %1, %2, %3 : !torch.vtensor<[2,3],si32>, !torch.vtensor<[2,3],f32>, !torch.vtensor<[2,3],f32>, !torch.vtensor<[4],f32>
 }
+
+// -----
+
+// Float to a narrow or unsigned integer goes through i32 and wraps, as
+// ATen's casts do (-1.0 becomes 255).
+// CHECK-LABEL: func.func @to_copy_uint8(
+// CHECK:         ^bb0(%[[X:.*]]: f32, %{{.*}}: i8):
+// CHECK-NEXT:      %[[W:.*]] = arith.fptosi %[[X]] : f32 to i32
+// CHECK-NEXT:      %[[N:.*]] = arith.trunci %[[W]] : i32 to i8
+// CHECK-NEXT:      linalg.yield %[[N]] : i8
+func.func @to_copy_uint8(%a: !torch.vtensor<[4],f32>) -> !torch.vtensor<[4],ui8> {
+  %none = torch.constant.none
+  %false = torch.constant.bool false
+  %int0 = torch.constant.int 0
+  %0 = torch.aten._to_copy %a, %int0, %none, %none, %none, %false, %none : !torch.vtensor<[4],f32>, !torch.int, !torch.none, !torch.none, !torch.none, !torch.bool, !torch.none -> !torch.vtensor<[4],ui8>
+  return %0 : !torch.vtensor<[4],ui8>
+}
