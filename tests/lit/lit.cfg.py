@@ -9,6 +9,10 @@ config.name = "ltc-mlir"
 config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".mlir"]
 config.test_source_root = os.path.dirname(__file__)
+# Keep lit's Output/ folders out of the source tree (Bazel runs from symlinks
+# into it): write them under the test's temporary directory.
+config.test_exec_root = os.path.join(
+    os.environ.get("TEST_TMPDIR", "/tmp"), "ltc-mlir-lit")
 config.excludes = ["lit.cfg.py", "BUILD.bazel", "run_lit.sh"]
 
 tools_path = os.environ.get("LTC_MLIR_TOOLS_PATH", "")
