@@ -1,4 +1,6 @@
 """End-to-end: ops and a training step on the lazy device, compiled by MLIR."""
+import os
+
 import torch
 import torch._lazy
 import torch._lazy.metrics as metrics
@@ -75,3 +77,20 @@ def test_metrics_report_has_compile_and_execute_time():
     z.cpu()
     report = ltc_mlir.metrics_report()
     assert "CompileTime" in report and "ExecuteTime" in report
+
+
+def test_dump_dir_has_every_stage(tmp_path, monkeypatch):
+    monkeypatch.setenv("LTC_MLIR_DUMP_DIR", str(tmp_path))
+    # A graph shape no other test compiles, so it is compiled here.
+    z = torch.tanh(torch.randn(3, 7).to(LAZY)).sum(dim=0)
+    torch._lazy.mark_step()
+    z.cpu()
+    names = sorted(os.listdir(tmp_path))
+    stems = {n.split(".")[0] for n in names}
+    assert stems, names
+    for stem in stems:
+        for stage in ("torch", "linalg", "llvm"):
+            assert f"{stem}.{stage}.mlir" in names, names
+    text = (tmp_path / f"{sorted(stems)[0]}.torch.mlir").read_text()
+    assert "func.func @graph" in text and "torch.aten.tanh" in text
+    assert "llvm.func" in (tmp_path / f"{sorted(stems)[0]}.llvm.mlir").read_text()
