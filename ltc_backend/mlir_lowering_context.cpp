@@ -147,12 +147,23 @@ MlirLoweringContext::~MlirLoweringContext() = default;
 void MlirLoweringContext::LowerPostOrder(c10::ArrayRef<torch::lazy::Node*> post_order) {
   // A node that cannot be lowered must not end the program: remember why, and
   // the graph will run through the eager interpreter instead.
+  size_t i = 0;
   try {
-    for (torch::lazy::Node* node : post_order)
-      LowerNode(node);
+    for (; i < post_order.size(); ++i)
+      LowerNode(post_order[i]);
   } catch (const std::exception& e) {
     if (impl_ && impl_->error.empty())
       impl_->error = e.what();
+    // Still bind every device-data node, so that the eager interpreter finds
+    // each buffer LTC passes to this graph.
+    for (; i < post_order.size(); ++i) {
+      if (DeviceDataNode::Cast(post_order[i])) {
+        try {
+          LowerNode(post_order[i]);
+        } catch (const std::exception&) {
+        }
+      }
+    }
   }
 }
 
@@ -268,9 +279,9 @@ MlirValue MlirLoweringContext::TensorList(const MlirValueList& tensors) {
   llvm::SmallVector<mlir::Value> values;
   for (MlirValue v : tensors)
     values.push_back(Unwrap(v));
-  mlir::Type elem = values.empty()
-      ? mlir::Type(mlir::torch::ValueTensorType::get(impl_->ctx, std::nullopt, mlir::Type()))
-      : values.front().getType();
+  // `!torch.list<vtensor>`: the elements may differ in shape and dtype (cat).
+  mlir::Type elem =
+      mlir::torch::ValueTensorType::get(impl_->ctx, std::nullopt, mlir::Type());
   return Wrap(impl_->Create(
       "torch.prim.ListConstruct", values, mlir::torch::ListType::get(elem)));
 }

@@ -5,6 +5,7 @@
 #include "ltc_backend/lazy_tensor.h"
 #include "ltc_backend/generated/LazyIr.h"
 
+#include <ATen/ExpandUtils.h>
 #include <ATen/FunctionalTensorWrapper.h>
 #include <ATen/Functions.h>
 #include <ATen/native/CPUFallback.h>
@@ -190,6 +191,26 @@ at::Tensor LazyNativeFunctions::clone(
   TORCH_CHECK(lazy_self, "ltc-mlir: clone of a tensor that is not lazy");
   return torch::lazy::CreateAtenFromLtcTensor(
       LazyTensor::Create(lazy_self->GetIrValue(), lazy_self->GetDevice()));
+}
+
+at::Tensor LazyNativeFunctions::masked_fill(
+    const at::Tensor& self, const at::Tensor& mask, const at::Scalar& value) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  auto device = torch::lazy::GetBackendDevice(self, mask);
+  TORCH_CHECK(device, "ltc-mlir: masked_fill without a lazy tensor");
+  LazyTensorPtr lazy_self = GetLtcTensorOrCreateForWrappedNumber(self, *device);
+  LazyTensorPtr lazy_mask = GetLtcTensorOrCreateForWrappedNumber(mask, *device);
+  // The result has the broadcast shape of self and mask.
+  std::vector<int64_t> sizes = at::infer_size(self.sizes(), mask.sizes());
+  torch::lazy::Value self_value = lazy_self->GetIrValue();
+  if (self.sizes().vec() != sizes)
+    self_value = torch::lazy::MakeExpand(self_value, sizes, /*is_scalar_expand=*/false);
+  torch::lazy::Value fill =
+      torch::lazy::LazyGraphExecutor::Get()->GetIrValueForScalarFromCodegen(value, *device);
+  std::vector<torch::lazy::Shape> shapes{torch::lazy::Shape(self.scalar_type(), sizes)};
+  torch::lazy::NodePtr node = torch::lazy::MakeNode<MaskedFillScalar>(
+      self_value, lazy_mask->GetIrValue(), fill, std::move(shapes));
+  return torch::lazy::CreateAtenFromLtcTensor(LazyTensor::Create(std::move(node), *device));
 }
 
 at::Tensor LazyNativeFunctions::_unsafe_view(const at::Tensor& self, at::IntArrayRef size) {

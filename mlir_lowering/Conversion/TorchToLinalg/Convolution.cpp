@@ -73,13 +73,6 @@ FailureOr<ConvParams> getConvParams(OpT op, int64_t inputRank) {
   return p;
 }
 
-RankedTensorType getStaticTensorType(Value v) {
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  if (!type || !type.hasStaticShape())
-    return {};
-  return type;
-}
-
 /// [A, B, W] -> [A, B, 1, W] for 1-d convolutions.
 Value expandTo2d(OpBuilder &b, Location loc, Value v) {
   auto type = cast<RankedTensorType>(v.getType());
@@ -181,21 +174,7 @@ Value buildConv2d(OpBuilder &b, Location loc, Value input, Value weight,
 /// Broadcasts a 1-d per-channel tensor to `type` ([N, F, ...]) along dim 1.
 Value broadcastChannels(OpBuilder &b, Location loc, Value bias,
                         RankedTensorType type) {
-  int64_t rank = type.getRank();
-  AffineMap biasMap =
-      AffineMap::get(rank, 0, {b.getAffineDimExpr(1)}, b.getContext());
-  Value empty =
-      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, ValueRange{bias}, ValueRange{empty},
-             ArrayRef<AffineMap>{biasMap, b.getMultiDimIdentityMap(rank)},
-             iterators,
-             [](OpBuilder &nb, Location l, ValueRange args) {
-               linalg::YieldOp::create(nb, l, args[0]);
-             })
-      .getResult(0);
+  return createCopyThroughMap(b, loc, bias, type, {b.getAffineDimExpr(1)});
 }
 
 /// convolution(input, weight, bias, stride, padding, dilation, transposed,
@@ -208,8 +187,8 @@ struct ConvertAtenConvolutionOp : OpConversionPattern<AtenConvolutionOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op.getResult());
-    if (!resultType || !resultType.hasStaticShape())
+        getConvertedStaticTensorType(*getTypeConverter(), op.getResult());
+    if (!resultType)
       return rewriter.notifyMatchFailure(op, "needs a static result type");
     Type elemType = resultType.getElementType();
     RankedTensorType inputType = getStaticTensorType(adaptor.getInput());
@@ -342,20 +321,10 @@ Value buildConvInputGrad(OpBuilder &b, Location loc, Value gradOut,
   int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
   AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1),
              d2 = b.getAffineDimExpr(2), d3 = b.getAffineDimExpr(3);
-  AffineMap flipMap = AffineMap::get(
-      4, 0, {d0.floorDiv(cg) * fg + d1, d0 % cg, (kh - 1) - d2, (kw - 1) - d3},
-      b.getContext());
   auto wtType = RankedTensorType::get({channels, fg, kh, kw}, elemType);
-  Value wtEmpty = tensor::EmptyOp::create(b, loc, wtType.getShape(), elemType);
-  Value wt =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{wtType}, ValueRange{weight}, ValueRange{wtEmpty},
-          ArrayRef<AffineMap>{flipMap, b.getMultiDimIdentityMap(4)},
-          SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
-          [](OpBuilder &nb, Location l, ValueRange args) {
-            linalg::YieldOp::create(nb, l, args[0]);
-          })
-          .getResult(0);
+  Value wt = createCopyThroughMap(
+      b, loc, weight, wtType,
+      {d0.floorDiv(cg) * fg + d1, d0 % cg, (kh - 1) - d2, (kw - 1) - d3});
 
   Value init = createZeroInitTensor(b, loc, resultShape, elemType);
   return buildConv2d(b, loc, dilated, wt, init, {1, 1}, p.dilation, p.groups);
@@ -465,11 +434,10 @@ struct ConvertAtenConvolutionBackwardOp
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     const TypeConverter &tc = *getTypeConverter();
-    RankedTensorType giType = getConvertedTensorType(tc, op.getResult0());
-    RankedTensorType gwType = getConvertedTensorType(tc, op.getResult1());
-    RankedTensorType gbType = getConvertedTensorType(tc, op.getResult2());
-    if (!giType || !gwType || !gbType || !giType.hasStaticShape() ||
-        !gwType.hasStaticShape() || !gbType.hasStaticShape())
+    RankedTensorType giType = getConvertedStaticTensorType(tc, op.getResult0());
+    RankedTensorType gwType = getConvertedStaticTensorType(tc, op.getResult1());
+    RankedTensorType gbType = getConvertedStaticTensorType(tc, op.getResult2());
+    if (!giType || !gwType || !gbType)
       return rewriter.notifyMatchFailure(op, "needs static result types");
     RankedTensorType goType = getStaticTensorType(adaptor.getGradOutput());
     RankedTensorType inputType = getStaticTensorType(adaptor.getInput());
@@ -483,10 +451,17 @@ struct ConvertAtenConvolutionBackwardOp
           op, "needs a non-transposed 1-d/2-d convolution with constant "
               "stride/padding/dilation/groups");
     ConvParams &p = *params;
+    SmallVector<bool> mask{true, true, true};
+    if (failed(matchConstantBoolList(op.getOutputMask(), mask)) ||
+        mask.size() != 3)
+      return rewriter.notifyMatchFailure(op, "output_mask must be constant");
+    // A result left out by output_mask may have any shape (LTC gives [0]);
+    // it is only filled with zeros.
     if (goType.getRank() != rank || weightType.getRank() != rank ||
-        giType.getShape() != inputType.getShape() ||
-        gwType.getShape() != weightType.getShape() || gbType.getRank() != 1 ||
-        gbType.getDimSize(0) != weightType.getDimSize(0))
+        (mask[0] && giType.getShape() != inputType.getShape()) ||
+        (mask[1] && gwType.getShape() != weightType.getShape()) ||
+        (mask[2] && (gbType.getRank() != 1 ||
+                     gbType.getDimSize(0) != weightType.getDimSize(0))))
       return rewriter.notifyMatchFailure(op, "shape mismatch");
     int64_t channels = inputType.getDimSize(1);
     int64_t filters = weightType.getDimSize(0);
@@ -494,11 +469,6 @@ struct ConvertAtenConvolutionBackwardOp
         weightType.getDimSize(1) != channels / p.groups ||
         goType.getDimSize(1) != filters)
       return rewriter.notifyMatchFailure(op, "channel counts do not match");
-
-    SmallVector<bool> mask{true, true, true};
-    if (failed(matchConstantBoolList(op.getOutputMask(), mask)) ||
-        mask.size() != 3)
-      return rewriter.notifyMatchFailure(op, "output_mask must be constant");
 
     Value gradOut = adaptor.getGradOutput();
     Value input = adaptor.getInput();
@@ -519,43 +489,34 @@ struct ConvertAtenConvolutionBackwardOp
         return rewriter.notifyMatchFailure(op, "inconsistent output size");
     }
 
+    // Each requested result is built in its own dtype; the others are zeros.
+    auto buildResult = [&](bool requested, RankedTensorType type,
+                           function_ref<Value(Type)> build) -> Value {
+      if (!requested)
+        return createZeroInitTensor(rewriter, loc, type.getShape(),
+                                    type.getElementType());
+      return build(type.getElementType());
+    };
+    auto convert = [&](Value v, Type elemType) {
+      return convertTensorElementType(rewriter, loc, v, elemType);
+    };
+    auto to3d = [&](Value v) {
+      return p.is1d ? collapseTo1d(rewriter, loc, v) : v;
+    };
     SmallVector<Value> results;
-    {
-      Type elemType = giType.getElementType();
-      if (mask[0]) {
-        Value go = convertTensorElementType(rewriter, loc, gradOut, elemType);
-        Value w = convertTensorElementType(rewriter, loc, weight, elemType);
-        Value gi = buildConvInputGrad(rewriter, loc, go, w,
-                                      with4dShape(giType, p.is1d), p);
-        results.push_back(p.is1d ? collapseTo1d(rewriter, loc, gi) : gi);
-      } else {
-        results.push_back(
-            createZeroInitTensor(rewriter, loc, giType.getShape(), elemType));
-      }
-    }
-    {
-      Type elemType = gwType.getElementType();
-      if (mask[1]) {
-        Value go = convertTensorElementType(rewriter, loc, gradOut, elemType);
-        Value in = convertTensorElementType(rewriter, loc, input, elemType);
-        Value gw = buildConvWeightGrad(rewriter, loc, go, in,
-                                       with4dShape(gwType, p.is1d), p);
-        results.push_back(p.is1d ? collapseTo1d(rewriter, loc, gw) : gw);
-      } else {
-        results.push_back(
-            createZeroInitTensor(rewriter, loc, gwType.getShape(), elemType));
-      }
-    }
-    {
-      Type elemType = gbType.getElementType();
-      if (mask[2]) {
-        Value go = convertTensorElementType(rewriter, loc, gradOut, elemType);
-        results.push_back(buildBiasGrad(rewriter, loc, go, gbType));
-      } else {
-        results.push_back(
-            createZeroInitTensor(rewriter, loc, gbType.getShape(), elemType));
-      }
-    }
+    results.push_back(buildResult(mask[0], giType, [&](Type elemType) {
+      return to3d(buildConvInputGrad(rewriter, loc, convert(gradOut, elemType),
+                                     convert(weight, elemType),
+                                     with4dShape(giType, p.is1d), p));
+    }));
+    results.push_back(buildResult(mask[1], gwType, [&](Type elemType) {
+      return to3d(buildConvWeightGrad(rewriter, loc, convert(gradOut, elemType),
+                                      convert(input, elemType),
+                                      with4dShape(gwType, p.is1d), p));
+    }));
+    results.push_back(buildResult(mask[2], gbType, [&](Type elemType) {
+      return buildBiasGrad(rewriter, loc, convert(gradOut, elemType), gbType);
+    }));
     rewriter.replaceOp(op, results);
     return success();
   }

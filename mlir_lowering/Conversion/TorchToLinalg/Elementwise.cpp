@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <cmath>
@@ -147,8 +148,8 @@ public:
     if (op->getNumResults() != 1)
       return rewriter.notifyMatchFailure(op, "expected one result");
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op->getResult(0));
-    if (!resultType || !resultType.hasStaticShape())
+        getConvertedStaticTensorType(*getTypeConverter(), op->getResult(0));
+    if (!resultType)
       return rewriter.notifyMatchFailure(op, "result is not a static tensor");
     if (check && failed(check(op, resultType.getElementType())))
       return rewriter.notifyMatchFailure(op, "unsupported operands");
@@ -357,12 +358,60 @@ Value createGeluBackward(OpBuilder &b, Location loc, Value grad, Value x,
                             arith::MulFOp::create(b, loc, x, pdf)));
 }
 
+/// Integer `base ** exponent` by square-and-multiply in an scf.while, so that
+/// no runtime support (math.ipowi) is needed. A negative exponent gives what
+/// ATen gives: 1 for base 1, +-1 for base -1, else 0. Unsigned exponents are
+/// never negative.
+Value createIntPow(OpBuilder &b, Location loc, Value base, Value exponent,
+                   bool isUnsigned) {
+  Type t = base.getType();
+  Value zero = createScalarConstant(b, loc, t, 0);
+  Value one = createScalarConstant(b, loc, t, 1);
+  auto loop = scf::WhileOp::create(
+      b, loc, TypeRange{t, t, t}, ValueRange{one, base, exponent},
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value more = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ne,
+                                           args[2], zero);
+        scf::ConditionOp::create(nb, l, more, args);
+      },
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value acc = args[0], square = args[1], e = args[2];
+        Value odd =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ne,
+                                  arith::AndIOp::create(nb, l, e, one), zero);
+        acc = arith::SelectOp::create(
+            nb, l, odd, arith::MulIOp::create(nb, l, acc, square), acc);
+        square = arith::MulIOp::create(nb, l, square, square);
+        e = arith::ShRUIOp::create(nb, l, e, one);
+        scf::YieldOp::create(nb, l, ValueRange{acc, square, e});
+      });
+  if (isUnsigned)
+    return loop.getResult(0);
+  Value isNegative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, exponent, zero);
+  Value minusOne = createScalarConstant(b, loc, t, -1);
+  Value baseIsOne =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, base, one);
+  Value baseIsMinusOne =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, base, minusOne);
+  Value expIsOdd =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                            arith::AndIOp::create(b, loc, exponent, one), zero);
+  Value negative = arith::SelectOp::create(
+      b, loc, baseIsOne, one,
+      arith::SelectOp::create(
+          b, loc, baseIsMinusOne,
+          arith::SelectOp::create(b, loc, expIsOdd, minusOne, one), zero));
+  return arith::SelectOp::create(b, loc, isNegative, negative,
+                                 loop.getResult(0));
+}
+
 /// `base ** exponent`, with ATen's shortcuts for common constant exponents.
 /// `getExponent(type)` builds the exponent converted to `type`; it is only
 /// called when no shortcut applies.
 Value createPow(OpBuilder &b, Location loc, Value base,
                 function_ref<Value(Type)> getExponent,
-                std::optional<double> constantExponent) {
+                std::optional<double> constantExponent, bool isUnsigned) {
   Type t = base.getType();
   if (!isFloat(t)) {
     if (t.isInteger(1))
@@ -383,7 +432,7 @@ Value createPow(OpBuilder &b, Location loc, Value base,
       }
       return result ? result : createScalarConstant(b, loc, t, 1);
     }
-    return math::IPowIOp::create(b, loc, x, getExponent(t));
+    return createIntPow(b, loc, x, getExponent(t), isUnsigned);
   }
   if (constantExponent) {
     double e = *constantExponent;
@@ -846,7 +895,8 @@ void mlir::torch::populateElementwisePatterns(TypeConverter &typeConverter,
       constantExponent = e;
     return createPow(
         b, loc, body.get(b, loc, 0, ct),
-        [&](Type t) { return body.get(b, loc, 1, t); }, constantExponent);
+        [&](Type t) { return body.get(b, loc, 1, t); }, constantExponent,
+        body.resultIsUnsigned());
   };
   add("torch.aten.pow.Tensor_Scalar", powPayload);
   add("torch.aten.pow.Tensor_Tensor", powPayload);

@@ -24,13 +24,6 @@ using namespace mlir::torch;
 
 namespace {
 
-RankedTensorType getStaticType(Value v) {
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  if (!type || !type.hasStaticShape())
-    return {};
-  return type;
-}
-
 /// Clamps a loaded i64 index into [0, size) and casts it to `index`: an
 /// out-of-range index (an error in ATen) must not read out of bounds.
 Value clampIndex(OpBuilder &b, Location loc, Value idx, int64_t size) {
@@ -47,27 +40,6 @@ Value toI64Indices(OpBuilder &b, Location loc, Value indices) {
   return convertTensorElementType(b, loc, indices, b.getI64Type());
 }
 
-/// Builds a parallel generic producing `resultType` from `inputs` with
-/// `inputMaps`; the body gets the loaded input elements.
-Value buildParallelGeneric(
-    OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
-    ArrayRef<AffineMap> inputMaps,
-    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  int64_t rank = resultType.getRank();
-  SmallVector<AffineMap> maps(inputMaps.begin(), inputMaps.end());
-  maps.push_back(b.getMultiDimIdentityMap(rank));
-  Value empty = tensor::EmptyOp::create(b, loc, resultType.getShape(),
-                                        resultType.getElementType());
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{resultType}, inputs, ValueRange{empty}, maps,
-             SmallVector<utils::IteratorType>(rank,
-                                              utils::IteratorType::parallel),
-             [&](OpBuilder &nb, Location l, ValueRange args) {
-               linalg::YieldOp::create(nb, l, body(nb, l, args.drop_back()));
-             })
-      .getResult(0);
-}
-
 /// embedding(weight, indices, padding_idx, scale_grad_by_freq, sparse):
 /// out[i..., d] = weight[indices[i...], d].
 struct ConvertAtenEmbeddingOp : OpConversionPattern<AtenEmbeddingOp> {
@@ -78,11 +50,11 @@ struct ConvertAtenEmbeddingOp : OpConversionPattern<AtenEmbeddingOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op.getResult());
-    RankedTensorType weightType = getStaticType(adaptor.getWeight());
-    RankedTensorType indicesType = getStaticType(adaptor.getIndices());
-    if (!resultType || !resultType.hasStaticShape() || !weightType ||
-        !indicesType || weightType.getRank() != 2 ||
+        getConvertedStaticTensorType(*getTypeConverter(), op.getResult());
+    RankedTensorType weightType = getStaticTensorType(adaptor.getWeight());
+    RankedTensorType indicesType = getStaticTensorType(adaptor.getIndices());
+    if (!resultType || !weightType || !indicesType ||
+        weightType.getRank() != 2 ||
         !isa<IntegerType>(indicesType.getElementType()))
       return rewriter.notifyMatchFailure(op, "needs static 2-d weight");
     int64_t rank = resultType.getRank();
@@ -98,7 +70,7 @@ struct ConvertAtenEmbeddingOp : OpConversionPattern<AtenEmbeddingOp> {
     for (int64_t i = 0; i < rank - 1; ++i)
       idxExprs.push_back(rewriter.getAffineDimExpr(i));
     AffineMap idxMap = AffineMap::get(rank, 0, idxExprs, rewriter.getContext());
-    Value result = buildParallelGeneric(
+    Value result = createParallelGeneric(
         rewriter, loc, resultType, ValueRange{indices}, {idxMap},
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           Value row = clampIndex(b, l, args[0], weightType.getDimSize(0));
@@ -123,11 +95,10 @@ struct ConvertAtenEmbeddingDenseBackwardOp
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op.getResult());
-    RankedTensorType gradType = getStaticType(adaptor.getGradOutput());
-    RankedTensorType indicesType = getStaticType(adaptor.getIndices());
-    if (!resultType || !resultType.hasStaticShape() ||
-        resultType.getRank() != 2 || !gradType || !indicesType ||
+        getConvertedStaticTensorType(*getTypeConverter(), op.getResult());
+    RankedTensorType gradType = getStaticTensorType(adaptor.getGradOutput());
+    RankedTensorType indicesType = getStaticTensorType(adaptor.getIndices());
+    if (!resultType || resultType.getRank() != 2 || !gradType || !indicesType ||
         !isa<IntegerType>(indicesType.getElementType()))
       return rewriter.notifyMatchFailure(op, "needs static shapes");
     auto elemType = dyn_cast<mlir::FloatType>(resultType.getElementType());
@@ -270,11 +241,10 @@ struct ConvertAtenIndexSelectOp : OpConversionPattern<AtenIndexSelectOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op.getResult());
-    RankedTensorType selfType = getStaticType(adaptor.getSelf());
-    RankedTensorType indexType = getStaticType(adaptor.getIndex());
-    if (!resultType || !resultType.hasStaticShape() || !selfType ||
-        !indexType || indexType.getRank() > 1 ||
+        getConvertedStaticTensorType(*getTypeConverter(), op.getResult());
+    RankedTensorType selfType = getStaticTensorType(adaptor.getSelf());
+    RankedTensorType indexType = getStaticTensorType(adaptor.getIndex());
+    if (!resultType || !selfType || !indexType || indexType.getRank() > 1 ||
         !isa<IntegerType>(indexType.getElementType()))
       return rewriter.notifyMatchFailure(op, "needs static shapes");
     int64_t rank = selfType.getRank();
@@ -307,7 +277,7 @@ struct ConvertAtenIndexSelectOp : OpConversionPattern<AtenIndexSelectOp> {
             ? AffineMap::get(rank, 0, {rewriter.getAffineDimExpr(dim)},
                              rewriter.getContext())
             : AffineMap::get(rank, 0, {}, rewriter.getContext());
-    Value result = buildParallelGeneric(
+    Value result = createParallelGeneric(
         rewriter, loc, resultType, ValueRange{index}, {indexMap},
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           SmallVector<Value> idx;
@@ -332,11 +302,11 @@ struct ConvertAtenGatherOp : OpConversionPattern<AtenGatherOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op.getResult());
-    RankedTensorType selfType = getStaticType(adaptor.getSelf());
-    RankedTensorType indexType = getStaticType(adaptor.getIndex());
-    if (!resultType || !resultType.hasStaticShape() || !selfType ||
-        !indexType || !isa<IntegerType>(indexType.getElementType()) ||
+        getConvertedStaticTensorType(*getTypeConverter(), op.getResult());
+    RankedTensorType selfType = getStaticTensorType(adaptor.getSelf());
+    RankedTensorType indexType = getStaticTensorType(adaptor.getIndex());
+    if (!resultType || !selfType || !indexType ||
+        !isa<IntegerType>(indexType.getElementType()) ||
         resultType.getShape() != indexType.getShape())
       return rewriter.notifyMatchFailure(op, "needs static shapes");
     int64_t rank = selfType.getRank();
@@ -353,7 +323,7 @@ struct ConvertAtenGatherOp : OpConversionPattern<AtenGatherOp> {
     Value self = convertTensorElementType(rewriter, loc, adaptor.getSelf(),
                                           resultType.getElementType());
     Value index = toI64Indices(rewriter, loc, adaptor.getIndex());
-    Value result = buildParallelGeneric(
+    Value result = createParallelGeneric(
         rewriter, loc, resultType, ValueRange{index},
         {rewriter.getMultiDimIdentityMap(rank)},
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
@@ -379,10 +349,10 @@ struct ConvertAtenMaskedFillScalarOp
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op.getResult());
-    RankedTensorType selfType = getStaticType(adaptor.getSelf());
-    RankedTensorType maskType = getStaticType(adaptor.getMask());
-    if (!resultType || !resultType.hasStaticShape() || !selfType || !maskType ||
+        getConvertedStaticTensorType(*getTypeConverter(), op.getResult());
+    RankedTensorType selfType = getStaticTensorType(adaptor.getSelf());
+    RankedTensorType maskType = getStaticTensorType(adaptor.getMask());
+    if (!resultType || !selfType || !maskType ||
         selfType.getShape() != resultType.getShape())
       return rewriter.notifyMatchFailure(op, "needs static shapes");
     Type elemType = resultType.getElementType();
@@ -417,10 +387,10 @@ struct ConvertAtenConstantPadNdOp : OpConversionPattern<AtenConstantPadNdOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op.getResult());
-    RankedTensorType selfType = getStaticType(adaptor.getSelf());
+        getConvertedStaticTensorType(*getTypeConverter(), op.getResult());
+    RankedTensorType selfType = getStaticTensorType(adaptor.getSelf());
     SmallVector<int64_t> pad;
-    if (!resultType || !resultType.hasStaticShape() || !selfType ||
+    if (!resultType || !selfType ||
         failed(matchConstantIntList(op.getPad(), pad)))
       return rewriter.notifyMatchFailure(op, "needs static shapes and pads");
     int64_t rank = selfType.getRank();

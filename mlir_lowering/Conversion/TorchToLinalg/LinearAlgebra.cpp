@@ -23,8 +23,7 @@ namespace {
 /// Returns `v` as a ranked tensor with static shape converted to `elemType`,
 /// or null if it is not a static ranked tensor.
 Value getStaticOperand(OpBuilder &b, Location loc, Value v, Type elemType) {
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  if (!type || !type.hasStaticShape())
+  if (!getStaticTensorType(v))
     return {};
   return convertTensorElementType(b, loc, v, elemType);
 }
@@ -57,8 +56,8 @@ struct ConvertMatmulLike : OpConversionPattern<AtenOpT> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType =
-        getConvertedTensorType(*this->getTypeConverter(), op.getResult());
-    if (!resultType || !resultType.hasStaticShape())
+        getConvertedStaticTensorType(*this->getTypeConverter(), op.getResult());
+    if (!resultType)
       return rewriter.notifyMatchFailure(op, "needs a static result type");
     Type elemType = resultType.getElementType();
     Value lhs = getStaticOperand(rewriter, loc, adaptor.getSelf(), elemType);
@@ -91,9 +90,8 @@ struct ConvertAtenAddmmOp : OpConversionPattern<AtenAddmmOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op.getResult());
-    if (!resultType || !resultType.hasStaticShape() ||
-        resultType.getRank() != 2)
+        getConvertedStaticTensorType(*getTypeConverter(), op.getResult());
+    if (!resultType || resultType.getRank() != 2)
       return rewriter.notifyMatchFailure(op, "needs a static 2-d result");
     Type elemType = resultType.getElementType();
     ArrayRef<int64_t> outShape = resultType.getShape();

@@ -129,11 +129,13 @@ struct ConvertAtenNativeLayerNormOp
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     const TypeConverter &tc = *getTypeConverter();
-    RankedTensorType outType = getConvertedTensorType(tc, op.getResult0());
-    RankedTensorType meanType = getConvertedTensorType(tc, op.getResult1());
-    RankedTensorType rstdType = getConvertedTensorType(tc, op.getResult2());
-    if (!outType || !meanType || !rstdType || !outType.hasStaticShape() ||
-        !meanType.hasStaticShape() || !rstdType.hasStaticShape())
+    RankedTensorType outType =
+        getConvertedStaticTensorType(tc, op.getResult0());
+    RankedTensorType meanType =
+        getConvertedStaticTensorType(tc, op.getResult1());
+    RankedTensorType rstdType =
+        getConvertedStaticTensorType(tc, op.getResult2());
+    if (!outType || !meanType || !rstdType)
       return rewriter.notifyMatchFailure(op, "needs static result types");
     auto elemType = dyn_cast<mlir::FloatType>(outType.getElementType());
     if (!elemType || !isa<mlir::FloatType>(meanType.getElementType()) ||
@@ -274,11 +276,10 @@ struct ConvertAtenNativeLayerNormBackwardOp
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     const TypeConverter &tc = *getTypeConverter();
-    RankedTensorType giType = getConvertedTensorType(tc, op.getResult0());
-    RankedTensorType gwType = getConvertedTensorType(tc, op.getResult1());
-    RankedTensorType gbType = getConvertedTensorType(tc, op.getResult2());
-    if (!giType || !gwType || !gbType || !giType.hasStaticShape() ||
-        !gwType.hasStaticShape() || !gbType.hasStaticShape())
+    RankedTensorType giType = getConvertedStaticTensorType(tc, op.getResult0());
+    RankedTensorType gwType = getConvertedStaticTensorType(tc, op.getResult1());
+    RankedTensorType gbType = getConvertedStaticTensorType(tc, op.getResult2());
+    if (!giType || !gwType || !gbType)
       return rewriter.notifyMatchFailure(op, "needs static result types");
     auto elemType = dyn_cast<mlir::FloatType>(giType.getElementType());
     if (!elemType)
@@ -300,9 +301,8 @@ struct ConvertAtenNativeLayerNormBackwardOp
     mlir::FloatType accType = getAccType(rewriter, elemType);
     auto rowType = RankedTensorType::get(s.rowShape, accType);
     auto getRowStat = [&](Value v) -> FailureOr<Value> {
-      auto type = dyn_cast<RankedTensorType>(v.getType());
-      if (!type || !type.hasStaticShape() ||
-          type.getNumElements() != rowType.getNumElements())
+      RankedTensorType type = getStaticTensorType(v);
+      if (!type || type.getNumElements() != rowType.getNumElements())
         return failure();
       v = convertTensorElementType(rewriter, loc, v, accType);
       return reshapeTensor(rewriter, loc, v, rowType);

@@ -188,9 +188,10 @@ struct ConvertAtenMaxPool2dWithIndicesOp
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     const TypeConverter &tc = *getTypeConverter();
-    RankedTensorType valuesType = getConvertedTensorType(tc, op.getResult0());
+    RankedTensorType valuesType =
+        getConvertedStaticTensorType(tc, op.getResult0());
     RankedTensorType indicesType = getConvertedTensorType(tc, op.getResult1());
-    if (!valuesType || !indicesType || !valuesType.hasStaticShape() ||
+    if (!valuesType || !indicesType ||
         indicesType.getShape() != valuesType.getShape() ||
         !indicesType.getElementType().isInteger(64))
       return rewriter.notifyMatchFailure(op, "needs static result types");
@@ -372,8 +373,8 @@ struct ConvertAtenMaxPool2dWithIndicesBackwardOp
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op.getResult());
-    if (!resultType || !resultType.hasStaticShape())
+        getConvertedStaticTensorType(*getTypeConverter(), op.getResult());
+    if (!resultType)
       return rewriter.notifyMatchFailure(op, "needs a static result type");
     Type elemType = resultType.getElementType();
     if (!isa<mlir::FloatType>(elemType))
@@ -494,19 +495,12 @@ Value divideByDivisors(OpBuilder &b, Location loc, Value tensor,
         rank, 0, {b.getAffineDimExpr(rank - 2), b.getAffineDimExpr(rank - 1)},
         b.getContext()));
   }
-  maps.push_back(b.getMultiDimIdentityMap(rank));
-  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), elemType);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, inputs, ValueRange{empty}, maps,
-             SmallVector<utils::IteratorType>(rank,
-                                              utils::IteratorType::parallel),
-             [&](OpBuilder &nb, Location l, ValueRange args) {
-               Value divisor = uniform ? scalar : args[1];
-               linalg::YieldOp::create(
-                   nb, l,
-                   Value(arith::DivFOp::create(nb, l, args[0], divisor)));
-             })
-      .getResult(0);
+  return createParallelGeneric(
+      b, loc, type, inputs, maps,
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        Value divisor = uniform ? scalar : args[1];
+        return arith::DivFOp::create(nb, l, args[0], divisor);
+      });
 }
 
 /// avg_pool2d(self, kernel_size, stride, padding, ceil_mode,
@@ -520,8 +514,8 @@ struct ConvertAtenAvgPool2dOp : OpConversionPattern<AtenAvgPool2dOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op.getResult());
-    if (!resultType || !resultType.hasStaticShape())
+        getConvertedStaticTensorType(*getTypeConverter(), op.getResult());
+    if (!resultType)
       return rewriter.notifyMatchFailure(op, "needs a static result type");
     Type elemType = resultType.getElementType();
     if (!isa<mlir::FloatType>(elemType))
@@ -569,8 +563,8 @@ struct ConvertAtenAvgPool2dBackwardOp
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op.getResult());
-    if (!resultType || !resultType.hasStaticShape())
+        getConvertedStaticTensorType(*getTypeConverter(), op.getResult());
+    if (!resultType)
       return rewriter.notifyMatchFailure(op, "needs a static result type");
     Type elemType = resultType.getElementType();
     if (!isa<mlir::FloatType>(elemType))

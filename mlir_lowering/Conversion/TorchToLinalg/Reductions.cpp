@@ -143,9 +143,9 @@ LogicalResult getReductionInfo(Operation *op, Value input, Value torchResult,
                                const TypeConverter &typeConverter,
                                ReductionInfo &info) {
   info.input = input;
-  info.inputType = dyn_cast<RankedTensorType>(input.getType());
+  info.inputType = getStaticTensorType(input);
   info.resultType = getConvertedTensorType(typeConverter, torchResult);
-  if (!info.inputType || !info.inputType.hasStaticShape() || !info.resultType)
+  if (!info.inputType || !info.resultType)
     return failure();
   int64_t rank = info.inputType.getRank();
   if (failed(getReductionDims(dimList, rank, info.reduced)))
@@ -334,15 +334,14 @@ public:
       return rewriter.notifyMatchFailure(op, "unexpected op form");
     Location loc = op->getLoc();
     Value input = operands[0];
-    auto inputType = dyn_cast<RankedTensorType>(input.getType());
+    RankedTensorType inputType = getStaticTensorType(input);
     RankedTensorType indexType =
         getConvertedTensorType(*getTypeConverter(), op->getResults().back());
     RankedTensorType valueType =
         returnsValues
             ? getConvertedTensorType(*getTypeConverter(), op->getResult(0))
             : RankedTensorType();
-    if (!inputType || !inputType.hasStaticShape() || !indexType ||
-        !indexType.getElementType().isInteger(64) ||
+    if (!inputType || !indexType || !indexType.getElementType().isInteger(64) ||
         (returnsValues &&
          (!valueType ||
           valueType.getElementType() != inputType.getElementType() ||

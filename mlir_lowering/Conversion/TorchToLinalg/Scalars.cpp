@@ -19,47 +19,26 @@ using namespace mlir::torch;
 
 namespace {
 
-class ConvertConstantInt : public OpConversionPattern<ConstantIntOp> {
-public:
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(ConstantIntOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    int64_t value;
-    if (!matchConstantInt(op.getResult(), value))
-      return rewriter.notifyMatchFailure(op, "no integer value");
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
-        op, rewriter.getI64IntegerAttr(value));
-    return success();
-  }
-};
+TypedAttr getScalarAttr(Builder &b, int64_t v) {
+  return b.getI64IntegerAttr(v);
+}
+TypedAttr getScalarAttr(Builder &b, double v) { return b.getF64FloatAttr(v); }
+TypedAttr getScalarAttr(Builder &b, bool v) { return b.getBoolAttr(v); }
 
-class ConvertConstantFloat : public OpConversionPattern<ConstantFloatOp> {
+/// torch.constant.int / float / bool -> arith.constant i64 / f64 / i1.
+template <typename OpTy, typename T, bool (*MatchValue)(Value, T &)>
+class ConvertScalarConstant : public OpConversionPattern<OpTy> {
 public:
-  using OpConversionPattern::OpConversionPattern;
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
   LogicalResult
-  matchAndRewrite(ConstantFloatOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    double value;
-    if (!matchConstantFloat(op.getResult(), value))
-      return rewriter.notifyMatchFailure(op, "no float value");
+    T value;
+    if (!MatchValue(op.getResult(), value))
+      return rewriter.notifyMatchFailure(op, "no constant value");
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(
-        op, rewriter.getF64FloatAttr(value));
-    return success();
-  }
-};
-
-class ConvertConstantBool : public OpConversionPattern<ConstantBoolOp> {
-public:
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(ConstantBoolOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    bool value;
-    if (!matchConstantBool(op.getResult(), value))
-      return rewriter.notifyMatchFailure(op, "no bool value");
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op,
-                                                   rewriter.getBoolAttr(value));
+        op, getScalarAttr(rewriter, value));
     return success();
   }
 };
@@ -75,9 +54,8 @@ public:
   matchAndRewrite(OpTy op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Value input = adaptor.getA();
-    auto inputType = dyn_cast<RankedTensorType>(input.getType());
-    if (!inputType || !inputType.hasStaticShape() ||
-        inputType.getNumElements() != 1)
+    RankedTensorType inputType = getStaticTensorType(input);
+    if (!inputType || inputType.getNumElements() != 1)
       return rewriter.notifyMatchFailure(op, "expected a one-element tensor");
     Type resultType =
         this->getTypeConverter()->convertType(op.getResult().getType());
@@ -97,8 +75,11 @@ public:
 void mlir::torch::populateScalarPatterns(TypeConverter &typeConverter,
                                          RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<ConvertConstantInt, ConvertConstantFloat, ConvertConstantBool,
-               ConvertTensorToScalar<AtenFloatTensorOp>,
-               ConvertTensorToScalar<AtenIntTensorOp>,
-               ConvertTensorToScalar<AtenBoolTensorOp>>(typeConverter, context);
+  patterns
+      .add<ConvertScalarConstant<ConstantIntOp, int64_t, matchConstantInt>,
+           ConvertScalarConstant<ConstantFloatOp, double, matchConstantFloat>,
+           ConvertScalarConstant<ConstantBoolOp, bool, matchConstantBool>,
+           ConvertTensorToScalar<AtenFloatTensorOp>,
+           ConvertTensorToScalar<AtenIntTensorOp>,
+           ConvertTensorToScalar<AtenBoolTensorOp>>(typeConverter, context);
 }

@@ -2,8 +2,9 @@
 //
 // Reshapes (view_copy, [un]squeeze_copy) become tensor.collapse_shape /
 // expand_shape; transposes and permutes become linalg.transpose; expand_copy
-// a broadcasting linalg.generic; select/slice tensor.extract_slice; cat a
-// chain of tensor.insert_slice. All shapes are static; every dim, size and
+// a broadcasting linalg.generic; select/slice tensor.extract_slice, and their
+// backward ops a tensor.insert_slice into zeros; cat a chain of
+// tensor.insert_slice. All shapes are static; every dim, size and
 // permutation must be a constant.
 //
 //===----------------------------------------------------------------------===//
@@ -16,6 +17,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 #include <numeric>
 
@@ -193,6 +195,25 @@ public:
   }
 };
 
+/// Offsets, sizes and strides of the part of a tensor of `shape` that is
+/// `size` elements from `offset` with `stride` along `dim` and all of every
+/// other dim: what select, slice, narrow, cat and stack read or write.
+struct SliceParams {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+};
+SliceParams getSliceAlongDim(OpBuilder &b, ArrayRef<int64_t> shape, int64_t dim,
+                             OpFoldResult offset, int64_t size,
+                             int64_t stride = 1) {
+  SliceParams s;
+  s.offsets.assign(shape.size(), b.getIndexAttr(0));
+  s.sizes = getAsIndexOpFoldResult(b.getContext(), shape);
+  s.strides.assign(shape.size(), b.getIndexAttr(1));
+  s.offsets[dim] = offset;
+  s.sizes[dim] = b.getIndexAttr(size);
+  s.strides[dim] = b.getIndexAttr(stride);
+  return s;
+}
+
 /// select_copy.int(self, dim, index): a rank-reducing tensor.extract_slice.
 /// The index may be a runtime value.
 class ConvertSelectCopy : public OpConversionPattern<AtenSelectCopyIntOp> {
@@ -243,21 +264,49 @@ public:
           rewriter, loc, rewriter.getIndexType(), normalized));
     }
 
-    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-    SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
-    for (int64_t d = 0; d < rank; ++d)
-      sizes.push_back(
-          rewriter.getIndexAttr(d == dim ? 1 : inputType.getDimSize(d)));
-    offsets[dim] = offset;
     SmallVector<int64_t> expectedShape(inputType.getShape());
     expectedShape.erase(expectedShape.begin() + dim);
     if (resultType.getShape() != ArrayRef<int64_t>(expectedShape))
       return rewriter.notifyMatchFailure(op, "result shape mismatch");
+    SliceParams slice =
+        getSliceAlongDim(rewriter, inputType.getShape(), dim, offset, 1);
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-        op, resultType, input, offsets, sizes, strides);
+        op, resultType, input, slice.offsets, slice.sizes, slice.strides);
     return success();
   }
 };
+
+/// The constant `dim`, `start`, `end` and `step` of a slice of a `rank`-d
+/// tensor whose sliced dim has `size` elements, with PyTorch's wrapping of
+/// negative bounds and clamping of out-of-range ones.
+struct SliceBounds {
+  int64_t dim, start, length, step;
+};
+FailureOr<SliceBounds> getSliceBounds(Value dimValue, Value startValue,
+                                      Value endValue, Value stepValue,
+                                      ArrayRef<int64_t> shape) {
+  int64_t rank = shape.size();
+  int64_t dim, step;
+  if (!matchConstantInt(dimValue, dim) || !matchConstantInt(stepValue, step) ||
+      step <= 0)
+    return failure();
+  dim = toPositiveDim(dim, rank);
+  if (!isValidDim(dim, rank))
+    return failure();
+  int64_t size = shape[dim];
+  int64_t start = 0, end = size;
+  if (!isTorchNone(startValue) && !matchConstantInt(startValue, start))
+    return failure();
+  if (!isTorchNone(endValue) && !matchConstantInt(endValue, end))
+    return failure();
+  if (start < 0)
+    start += size;
+  if (end < 0)
+    end += size;
+  start = std::clamp<int64_t>(start, 0, size);
+  end = std::clamp<int64_t>(end, start, size);
+  return SliceBounds{dim, start, (end - start + step - 1) / step, step};
+}
 
 /// slice_copy.Tensor(self, dim, start?, end?, step) with PyTorch's clamping
 /// of out-of-range bounds.
@@ -274,41 +323,116 @@ public:
     if (!inputType || !resultType || inputType.getRank() == 0 ||
         resultType.getRank() != inputType.getRank())
       return rewriter.notifyMatchFailure(op, "unsupported types");
-    int64_t rank = inputType.getRank();
-    int64_t dim, step;
+    FailureOr<SliceBounds> bounds =
+        getSliceBounds(op.getDim(), op.getStart(), op.getEnd(), op.getStep(),
+                       inputType.getShape());
+    if (failed(bounds))
+      return rewriter.notifyMatchFailure(
+          op, "non-constant or invalid dim, start, end or step");
+    SmallVector<int64_t> expectedShape(inputType.getShape());
+    expectedShape[bounds->dim] = bounds->length;
+    if (resultType.getShape() != ArrayRef<int64_t>(expectedShape))
+      return rewriter.notifyMatchFailure(op, "result shape mismatch");
+    SliceParams slice = getSliceAlongDim(
+        rewriter, inputType.getShape(), bounds->dim,
+        rewriter.getIndexAttr(bounds->start), bounds->length, bounds->step);
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, resultType, input, slice.offsets, slice.sizes, slice.strides);
+    return success();
+  }
+};
+
+/// The static result type of a *_backward op whose `input_sizes` operand
+/// is a constant list equal to that type's shape, or null.
+RankedTensorType getBackwardResultType(const TypeConverter &tc, Value result,
+                                       Value inputSizes) {
+  RankedTensorType type = getConvertedStaticTensorType(tc, result);
+  SmallVector<int64_t> sizes;
+  if (!type || failed(matchConstantIntList(inputSizes, sizes)) ||
+      type.getShape() != ArrayRef<int64_t>(sizes))
+    return {};
+  return type;
+}
+
+/// select_backward(grad_output, input_sizes, dim, index): zeros of
+/// input_sizes with grad_output inserted (rank-extending) at `index`.
+class ConvertSelectBackward : public OpConversionPattern<AtenSelectBackwardOp> {
+public:
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AtenSelectBackwardOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value grad = adaptor.getGradOutput();
+    auto gradType = dyn_cast<RankedTensorType>(grad.getType());
+    RankedTensorType resultType = getBackwardResultType(
+        *getTypeConverter(), op.getResult(), op.getInputSizes());
+    if (!gradType || !resultType ||
+        gradType.getElementType() != resultType.getElementType() ||
+        gradType.getRank() + 1 != resultType.getRank())
+      return rewriter.notifyMatchFailure(op, "unsupported types");
+    int64_t rank = resultType.getRank();
+    int64_t dim, index;
     if (!matchConstantInt(op.getDim(), dim) ||
-        !matchConstantInt(op.getStep(), step) || step <= 0)
-      return rewriter.notifyMatchFailure(op, "non-constant dim or step");
+        !matchConstantInt(op.getIndex(), index))
+      return rewriter.notifyMatchFailure(op, "non-constant dim or index");
     dim = toPositiveDim(dim, rank);
     if (!isValidDim(dim, rank))
       return rewriter.notifyMatchFailure(op, "invalid dim");
-    int64_t size = inputType.getDimSize(dim);
-    int64_t start = 0, end = size;
-    if (!isTorchNone(op.getStart()) && !matchConstantInt(op.getStart(), start))
-      return rewriter.notifyMatchFailure(op, "non-constant start");
-    if (!isTorchNone(op.getEnd()) && !matchConstantInt(op.getEnd(), end))
-      return rewriter.notifyMatchFailure(op, "non-constant end");
-    if (start < 0)
-      start += size;
-    if (end < 0)
-      end += size;
-    start = std::clamp<int64_t>(start, 0, size);
-    end = std::clamp<int64_t>(end, start, size);
-    int64_t length = (end - start + step - 1) / step;
+    int64_t dimSize = resultType.getDimSize(dim);
+    if (index < 0)
+      index += dimSize;
+    if (index < 0 || index >= dimSize)
+      return rewriter.notifyMatchFailure(op, "index out of range");
+    SmallVector<int64_t> expectedGradShape(resultType.getShape());
+    expectedGradShape.erase(expectedGradShape.begin() + dim);
+    if (gradType.getShape() != ArrayRef<int64_t>(expectedGradShape))
+      return rewriter.notifyMatchFailure(op, "grad_output shape mismatch");
 
-    SmallVector<int64_t> expectedShape(inputType.getShape());
-    expectedShape[dim] = length;
-    if (resultType.getShape() != ArrayRef<int64_t>(expectedShape))
-      return rewriter.notifyMatchFailure(op, "result shape mismatch");
-    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-    SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
-    SmallVector<OpFoldResult> sizes;
-    for (int64_t s : expectedShape)
-      sizes.push_back(rewriter.getIndexAttr(s));
-    offsets[dim] = rewriter.getIndexAttr(start);
-    strides[dim] = rewriter.getIndexAttr(step);
-    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-        op, resultType, input, offsets, sizes, strides);
+    Location loc = op.getLoc();
+    Value zeros = createZeroInitTensor(rewriter, loc, resultType.getShape(),
+                                       resultType.getElementType());
+    SliceParams slice = getSliceAlongDim(rewriter, resultType.getShape(), dim,
+                                         rewriter.getIndexAttr(index), 1);
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        op, grad, zeros, slice.offsets, slice.sizes, slice.strides);
+    return success();
+  }
+};
+
+/// slice_backward(grad_output, input_sizes, dim, start, end, step): zeros of
+/// input_sizes with grad_output inserted at the (strided) slice.
+class ConvertSliceBackward : public OpConversionPattern<AtenSliceBackwardOp> {
+public:
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AtenSliceBackwardOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value grad = adaptor.getGradOutput();
+    auto gradType = dyn_cast<RankedTensorType>(grad.getType());
+    RankedTensorType resultType = getBackwardResultType(
+        *getTypeConverter(), op.getResult(), op.getInputSizes());
+    if (!gradType || !resultType || resultType.getRank() == 0 ||
+        gradType.getElementType() != resultType.getElementType())
+      return rewriter.notifyMatchFailure(op, "unsupported types");
+    FailureOr<SliceBounds> bounds =
+        getSliceBounds(op.getDim(), op.getStart(), op.getEnd(), op.getStep(),
+                       resultType.getShape());
+    if (failed(bounds))
+      return rewriter.notifyMatchFailure(
+          op, "non-constant or invalid dim, start, end or step");
+    SmallVector<int64_t> sizes(resultType.getShape());
+    sizes[bounds->dim] = bounds->length;
+    if (gradType.getShape() != ArrayRef<int64_t>(sizes))
+      return rewriter.notifyMatchFailure(op, "grad_output shape mismatch");
+
+    Location loc = op.getLoc();
+    Value zeros = createZeroInitTensor(rewriter, loc, resultType.getShape(),
+                                       resultType.getElementType());
+    SliceParams slice = getSliceAlongDim(
+        rewriter, resultType.getShape(), bounds->dim,
+        rewriter.getIndexAttr(bounds->start), bounds->length, bounds->step);
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        op, grad, zeros, slice.offsets, slice.sizes, slice.strides);
     return success();
   }
 };
@@ -322,9 +446,8 @@ public:
   matchAndRewrite(AtenCatOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op.getResult());
-    if (!resultType || !resultType.hasStaticShape() ||
-        resultType.getRank() == 0)
+        getConvertedStaticTensorType(*getTypeConverter(), op.getResult());
+    if (!resultType || resultType.getRank() == 0)
       return rewriter.notifyMatchFailure(op, "unsupported result type");
     auto list = op.getTensors().getDefiningOp<PrimListConstructOp>();
     if (!list)
@@ -369,16 +492,13 @@ public:
     for (auto [input, dtype] : llvm::zip(inputs, inputDtypes)) {
       Value source = convertTensorElementType(rewriter, loc, input, elemType,
                                               dtype, resultDtype);
-      auto type = cast<RankedTensorType>(source.getType());
-      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
-      SmallVector<OpFoldResult> sizes;
-      for (int64_t s : type.getShape())
-        sizes.push_back(rewriter.getIndexAttr(s));
-      offsets[dim] = rewriter.getIndexAttr(offset);
+      int64_t size = cast<RankedTensorType>(source.getType()).getDimSize(dim);
+      SliceParams slice = getSliceAlongDim(rewriter, resultType.getShape(), dim,
+                                           rewriter.getIndexAttr(offset), size);
       result = tensor::InsertSliceOp::create(rewriter, loc, source, result,
-                                             offsets, sizes, strides);
-      offset += type.getDimSize(dim);
+                                             slice.offsets, slice.sizes,
+                                             slice.strides);
+      offset += size;
     }
     rewriter.replaceOp(op, result);
     return success();
@@ -419,14 +539,10 @@ public:
     expectedShape[dim] = length;
     if (resultType.getShape() != ArrayRef<int64_t>(expectedShape))
       return rewriter.notifyMatchFailure(op, "result shape mismatch");
-    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-    SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
-    SmallVector<OpFoldResult> sizes;
-    for (int64_t s : expectedShape)
-      sizes.push_back(rewriter.getIndexAttr(s));
-    offsets[dim] = rewriter.getIndexAttr(start);
+    SliceParams slice = getSliceAlongDim(rewriter, inputType.getShape(), dim,
+                                         rewriter.getIndexAttr(start), length);
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-        op, resultType, operands[0], offsets, sizes, strides);
+        op, resultType, operands[0], slice.offsets, slice.sizes, slice.strides);
     return success();
   }
 };
@@ -443,11 +559,11 @@ public:
                   ConversionPatternRewriter &rewriter) const override {
     if (op->getNumResults() != 1 || operands.size() != 2)
       return rewriter.notifyMatchFailure(op, "unexpected op form");
-    auto inputType = dyn_cast<RankedTensorType>(operands[0].getType());
+    RankedTensorType inputType = getStaticTensorType(operands[0]);
     RankedTensorType resultType =
         getConvertedTensorType(*getTypeConverter(), op->getResult(0));
     SmallVector<int64_t> dims;
-    if (!inputType || resultType != inputType || !inputType.hasStaticShape() ||
+    if (!inputType || resultType != inputType ||
         failed(matchConstantIntList(op->getOperand(1), dims)))
       return rewriter.notifyMatchFailure(op, "unsupported operands");
     int64_t rank = inputType.getRank();
@@ -463,21 +579,9 @@ public:
       AffineExpr e = rewriter.getAffineDimExpr(d);
       exprs.push_back(flipped[d] ? inputType.getDimSize(d) - 1 - e : e);
     }
-    Location loc = op->getLoc();
-    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                         resultType.getElementType());
-    SmallVector<AffineMap> maps{
-        AffineMap::get(rank, 0, exprs, rewriter.getContext()),
-        rewriter.getMultiDimIdentityMap(rank)};
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, ValueRange{operands[0]},
-        ValueRange{init}, maps, iterators,
-        [](OpBuilder &b, Location l, ValueRange args) {
-          linalg::YieldOp::create(b, l, args[0]);
-        });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op,
+                       createCopyThroughMap(rewriter, op->getLoc(), operands[0],
+                                            resultType, exprs));
     return success();
   }
 };
@@ -495,11 +599,11 @@ public:
                   ConversionPatternRewriter &rewriter) const override {
     if (op->getNumResults() != 1 || operands.size() != 2)
       return rewriter.notifyMatchFailure(op, "unexpected op form");
-    auto inputType = dyn_cast<RankedTensorType>(operands[0].getType());
+    RankedTensorType inputType = getStaticTensorType(operands[0]);
     RankedTensorType resultType =
         getConvertedTensorType(*getTypeConverter(), op->getResult(0));
     SmallVector<int64_t> repeats;
-    if (!inputType || !resultType || !inputType.hasStaticShape() ||
+    if (!inputType || !resultType ||
         failed(matchConstantIntList(op->getOperand(1), repeats)))
       return rewriter.notifyMatchFailure(op, "unsupported operands");
     int64_t rank = resultType.getRank();
@@ -517,21 +621,9 @@ public:
       exprs.push_back(inSize == 1 ? rewriter.getAffineConstantExpr(0)
                                   : e % inSize);
     }
-    Location loc = op->getLoc();
-    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                         resultType.getElementType());
-    SmallVector<AffineMap> maps{
-        AffineMap::get(rank, 0, exprs, rewriter.getContext()),
-        rewriter.getMultiDimIdentityMap(rank)};
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, ValueRange{operands[0]},
-        ValueRange{init}, maps, iterators,
-        [](OpBuilder &b, Location l, ValueRange args) {
-          linalg::YieldOp::create(b, l, args[0]);
-        });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op,
+                       createCopyThroughMap(rewriter, op->getLoc(), operands[0],
+                                            resultType, exprs));
     return success();
   }
 };
@@ -550,11 +642,10 @@ public:
     if (op->getNumResults() != 1 || operands.size() != 2)
       return rewriter.notifyMatchFailure(op, "unexpected op form");
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op->getResult(0));
+        getConvertedStaticTensorType(*getTypeConverter(), op->getResult(0));
     auto list = op->getOperand(0).getDefiningOp<PrimListConstructOp>();
     int64_t dim;
-    if (!resultType || !resultType.hasStaticShape() || !list ||
-        !matchConstantInt(op->getOperand(1), dim))
+    if (!resultType || !list || !matchConstantInt(op->getOperand(1), dim))
       return rewriter.notifyMatchFailure(op, "unsupported operands");
     int64_t rank = resultType.getRank();
     dim = toPositiveDim(dim, rank);
@@ -583,15 +674,11 @@ public:
       Value source =
           convertTensorElementType(rewriter, loc, inputs[i], elemType,
                                    getTorchDtype(element), resultDtype);
-      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
-      SmallVector<OpFoldResult> sizes;
-      for (int64_t s : resultType.getShape())
-        sizes.push_back(rewriter.getIndexAttr(s));
-      offsets[dim] = rewriter.getIndexAttr(i);
-      sizes[dim] = rewriter.getIndexAttr(1);
+      SliceParams slice = getSliceAlongDim(rewriter, resultType.getShape(), dim,
+                                           rewriter.getIndexAttr(i), 1);
       result = tensor::InsertSliceOp::create(rewriter, loc, source, result,
-                                             offsets, sizes, strides);
+                                             slice.offsets, slice.sizes,
+                                             slice.strides);
     }
     rewriter.replaceOp(op, result);
     return success();
@@ -615,7 +702,7 @@ void mlir::torch::populateShapePatterns(TypeConverter &typeConverter,
   patterns.add<ConvertPermuteLikeOp<AtenTCopyOp>,
                ConvertPermuteLikeOp<AtenTransposeCopyIntOp>,
                ConvertPermuteLikeOp<AtenPermuteCopyOp>, ConvertExpandCopy,
-               ConvertSelectCopy, ConvertSliceCopy, ConvertCat,
-               ConvertNarrowCopy, ConvertFlip, ConvertRepeat, ConvertStack>(
-      typeConverter, context);
+               ConvertSelectCopy, ConvertSliceCopy, ConvertSelectBackward,
+               ConvertSliceBackward, ConvertCat, ConvertNarrowCopy, ConvertFlip,
+               ConvertRepeat, ConvertStack>(typeConverter, context);
 }

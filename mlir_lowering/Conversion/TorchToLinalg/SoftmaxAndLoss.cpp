@@ -25,6 +25,15 @@ using namespace mlir::torch;
 
 namespace {
 
+/// Map from the full iteration space to the tensor reduced along `dim`.
+AffineMap getReducedMap(OpBuilder &b, int64_t rank, int64_t dim) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != dim)
+      exprs.push_back(b.getAffineDimExpr(i));
+  return AffineMap::get(rank, 0, exprs, b.getContext());
+}
+
 /// Reduces along `dim` of `inputType` with `combine(elements, acc)`, starting
 /// from `initValue`. inputs[0] uses the identity map, the others
 /// `extraInputMaps`. The result has the input shape without `dim`.
@@ -34,16 +43,10 @@ Value reduceAlongDim(
     function_ref<Value(OpBuilder &, Location, ValueRange, Value)> combine,
     ArrayRef<AffineMap> extraInputMaps = {}) {
   int64_t rank = inputType.getRank();
-  SmallVector<int64_t> reducedShape;
-  SmallVector<AffineExpr> reducedExprs;
-  for (int64_t i = 0; i < rank; ++i) {
-    if (i == dim)
-      continue;
-    reducedShape.push_back(inputType.getDimSize(i));
-    reducedExprs.push_back(b.getAffineDimExpr(i));
-  }
+  SmallVector<int64_t> reducedShape(inputType.getShape());
+  reducedShape.erase(reducedShape.begin() + dim);
   AffineMap identity = b.getMultiDimIdentityMap(rank);
-  AffineMap reducedMap = AffineMap::get(rank, 0, reducedExprs, b.getContext());
+  AffineMap reducedMap = getReducedMap(b, rank, dim);
   SmallVector<AffineMap> maps;
   maps.push_back(identity);
   maps.append(extraInputMaps.begin(), extraInputMaps.end());
@@ -64,15 +67,6 @@ Value reduceAlongDim(
       .getResult(0);
 }
 
-/// Map from the full iteration space to the tensor reduced along `dim`.
-AffineMap getReducedMap(OpBuilder &b, int64_t rank, int64_t dim) {
-  SmallVector<AffineExpr> exprs;
-  for (int64_t i = 0; i < rank; ++i)
-    if (i != dim)
-      exprs.push_back(b.getAffineDimExpr(i));
-  return AffineMap::get(rank, 0, exprs, b.getContext());
-}
-
 /// _softmax / _log_softmax(self, dim, half_to_float). The math runs in the
 /// result element type (f32 for half_to_float).
 template <typename AtenOpT, bool IsLog>
@@ -85,8 +79,8 @@ struct ConvertSoftmaxLike : OpConversionPattern<AtenOpT> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType =
-        getConvertedTensorType(*this->getTypeConverter(), op.getResult());
-    if (!resultType || !resultType.hasStaticShape())
+        getConvertedStaticTensorType(*this->getTypeConverter(), op.getResult());
+    if (!resultType)
       return rewriter.notifyMatchFailure(op, "needs a static result type");
     auto elemType = dyn_cast<mlir::FloatType>(resultType.getElementType());
     if (!elemType)
@@ -147,30 +141,19 @@ struct ConvertSoftmaxLike : OpConversionPattern<AtenOpT> {
         {reducedMap});
 
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    Value empty =
-        tensor::EmptyOp::create(rewriter, loc, resultType.getShape(), elemType);
-    Value result =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{resultType},
-            ValueRange{input, maxVal, sumExp}, ValueRange{empty},
-            ArrayRef<AffineMap>{identity, reducedMap, reducedMap, identity},
-            iterators,
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value shifted =
-                  arith::SubFOp::create(b, l, convert(b, l, args[0]), args[1]);
-              Value out;
-              if (IsLog) {
-                Value logSum = math::LogOp::create(b, l, args[2]);
-                out = arith::SubFOp::create(b, l, shifted, logSum);
-              } else {
-                Value e = math::ExpOp::create(b, l, shifted);
-                out = arith::DivFOp::create(b, l, e, args[2]);
-              }
-              linalg::YieldOp::create(b, l, out);
-            })
-            .getResult(0);
+    Value result = createParallelGeneric(
+        rewriter, loc, resultType, ValueRange{input, maxVal, sumExp},
+        {identity, reducedMap, reducedMap},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value shifted =
+              arith::SubFOp::create(b, l, convert(b, l, args[0]), args[1]);
+          if (IsLog) {
+            Value logSum = math::LogOp::create(b, l, args[2]);
+            return arith::SubFOp::create(b, l, shifted, logSum);
+          }
+          Value e = math::ExpOp::create(b, l, shifted);
+          return arith::DivFOp::create(b, l, e, args[2]);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -191,10 +174,9 @@ FailureOr<NllLossOperands> getNllLossOperands(OpT op, AdaptorT adaptor,
   NllLossOperands ops;
   Location loc = op.getLoc();
   ops.self = adaptor.getSelf();
-  ops.selfType = dyn_cast<RankedTensorType>(ops.self.getType());
-  auto targetType = dyn_cast<RankedTensorType>(adaptor.getTarget().getType());
-  if (!ops.selfType || !targetType || !ops.selfType.hasStaticShape() ||
-      !targetType.hasStaticShape())
+  ops.selfType = getStaticTensorType(ops.self);
+  RankedTensorType targetType = getStaticTensorType(adaptor.getTarget());
+  if (!ops.selfType || !targetType)
     return failure();
   int64_t rank = ops.selfType.getRank();
   if (rank != 1 && rank != 2)
@@ -237,11 +219,11 @@ struct ConvertAtenNllLossForwardOp : OpConversionPattern<AtenNllLossForwardOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     const TypeConverter &tc = *getTypeConverter();
-    RankedTensorType outType = getConvertedTensorType(tc, op.getResult0());
+    RankedTensorType outType =
+        getConvertedStaticTensorType(tc, op.getResult0());
     RankedTensorType weightOutType =
         getConvertedTensorType(tc, op.getResult1());
-    if (!outType || !weightOutType || !outType.hasStaticShape() ||
-        weightOutType.getRank() != 0)
+    if (!outType || !weightOutType || weightOutType.getRank() != 0)
       return rewriter.notifyMatchFailure(op, "needs static result types");
     auto elemType = dyn_cast<mlir::FloatType>(outType.getElementType());
     if (!elemType || weightOutType.getElementType() != elemType)
@@ -358,8 +340,8 @@ struct ConvertAtenNllLossBackwardOp
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op.getResult());
-    if (!resultType || !resultType.hasStaticShape())
+        getConvertedStaticTensorType(*getTypeConverter(), op.getResult());
+    if (!resultType)
       return rewriter.notifyMatchFailure(op, "needs a static result type");
     auto elemType = dyn_cast<mlir::FloatType>(resultType.getElementType());
     if (!elemType)
@@ -395,41 +377,30 @@ struct ConvertAtenNllLossBackwardOp
                   : AffineMap::get(1, 0, {}, ctx);
     AffineMap scalarMap = AffineMap::get(rank, 0, {}, ctx);
     AffineMap gradMap = perSample ? targetMap : scalarMap;
-    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
     Value zero = createScalarConstant(rewriter, loc, elemType, 0.0);
-    Value empty =
-        tensor::EmptyOp::create(rewriter, loc, resultType.getShape(), elemType);
-    Value result =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{resultType},
-            ValueRange{o.target, grad, totalWeight}, ValueRange{empty},
-            ArrayRef<AffineMap>{targetMap, gradMap, scalarMap, identity},
-            iterators,
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value t = args[0];
-              Value c = linalg::IndexOp::create(b, l, rank - 1);
-              Value cI64 = arith::IndexCastOp::create(b, l, b.getI64Type(), c);
-              Value isTarget = arith::CmpIOp::create(
-                  b, l, arith::CmpIPredicate::eq, t, cI64);
-              Value notIgnored = arith::CmpIOp::create(
-                  b, l, arith::CmpIPredicate::ne, t, o.ignoreIndex);
-              Value hit = arith::AndIOp::create(b, l, isTarget, notIgnored);
-              Value g = args[1];
-              if (o.reduction == 1)
-                g = arith::DivFOp::create(b, l, g, args[2]);
-              Value val = arith::NegFOp::create(b, l, g);
-              if (o.weight) {
-                // Indexed by c, which equals t wherever the value is used.
-                Value w =
-                    tensor::ExtractOp::create(b, l, o.weight, ValueRange{c});
-                val = arith::MulFOp::create(b, l, w, val);
-              }
-              linalg::YieldOp::create(
-                  b, l, Value(arith::SelectOp::create(b, l, hit, val, zero)));
-            })
-            .getResult(0);
+    Value result = createParallelGeneric(
+        rewriter, loc, resultType, ValueRange{o.target, grad, totalWeight},
+        {targetMap, gradMap, scalarMap},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value t = args[0];
+          Value c = linalg::IndexOp::create(b, l, rank - 1);
+          Value cI64 = arith::IndexCastOp::create(b, l, b.getI64Type(), c);
+          Value isTarget =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, t, cI64);
+          Value notIgnored = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::ne, t, o.ignoreIndex);
+          Value hit = arith::AndIOp::create(b, l, isTarget, notIgnored);
+          Value g = args[1];
+          if (o.reduction == 1)
+            g = arith::DivFOp::create(b, l, g, args[2]);
+          Value val = arith::NegFOp::create(b, l, g);
+          if (o.weight) {
+            // Indexed by c, which equals t wherever the value is used.
+            Value w = tensor::ExtractOp::create(b, l, o.weight, ValueRange{c});
+            val = arith::MulFOp::create(b, l, w, val);
+          }
+          return arith::SelectOp::create(b, l, hit, val, zero);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }

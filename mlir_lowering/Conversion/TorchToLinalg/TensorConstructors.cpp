@@ -59,10 +59,9 @@ public:
   matchAndRewrite(AtenFillScalarOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op.getResult());
+        getConvertedStaticTensorType(*getTypeConverter(), op.getResult());
     Value value = adaptor.getValue();
-    if (!resultType || !resultType.hasStaticShape() ||
-        !value.getType().isIntOrFloat())
+    if (!resultType || !value.getType().isIntOrFloat())
       return rewriter.notifyMatchFailure(op, "unsupported types");
     Location loc = op.getLoc();
     Value fill =
@@ -82,8 +81,8 @@ public:
   matchAndRewrite(AtenZeroOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op.getResult());
-    if (!resultType || !resultType.hasStaticShape())
+        getConvertedStaticTensorType(*getTypeConverter(), op.getResult());
+    if (!resultType)
       return rewriter.notifyMatchFailure(op, "unsupported result type");
     rewriter.replaceOp(op, createZeroInitTensor(rewriter, op.getLoc(),
                                                 resultType.getShape(),
@@ -154,8 +153,8 @@ public:
         static_cast<int>(operands.size()) <= fillIndex)
       return rewriter.notifyMatchFailure(op, "unexpected op form");
     RankedTensorType resultType =
-        getConvertedTensorType(*getTypeConverter(), op->getResult(0));
-    if (!resultType || !resultType.hasStaticShape())
+        getConvertedStaticTensorType(*getTypeConverter(), op->getResult(0));
+    if (!resultType)
       return rewriter.notifyMatchFailure(op, "unsupported result type");
     Type elemType = resultType.getElementType();
     Location loc = op->getLoc();
@@ -201,11 +200,10 @@ public:
   matchAndRewrite(Operation *op, ArrayRef<Value> operands,
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType resultType =
-        op->getNumResults() == 1
-            ? getConvertedTensorType(*getTypeConverter(), op->getResult(0))
-            : RankedTensorType();
-    if (!resultType || resultType.getRank() != 1 ||
-        !resultType.hasStaticShape())
+        op->getNumResults() == 1 ? getConvertedStaticTensorType(
+                                       *getTypeConverter(), op->getResult(0))
+                                 : RankedTensorType();
+    if (!resultType || resultType.getRank() != 1)
       return rewriter.notifyMatchFailure(op, "unsupported result type");
     Type elemType = resultType.getElementType();
     Location loc = op->getLoc();
@@ -223,12 +221,8 @@ public:
                      ? convertScalarToDtype(rewriter, loc, operands[stepIndex],
                                             computeType)
                      : createScalarConstant(rewriter, loc, computeType, 1);
-    Value init =
-        tensor::EmptyOp::create(rewriter, loc, resultType.getShape(), elemType);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init},
-        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(1)},
-        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+    Value result = createParallelGeneric(
+        rewriter, loc, resultType, ValueRange{}, {},
         [&](OpBuilder &b, Location l, ValueRange) {
           Value i = arith::IndexCastOp::create(
               b, l, b.getI64Type(), linalg::IndexOp::create(b, l, 0));
@@ -239,12 +233,10 @@ public:
                         b, l, start, arith::MulFOp::create(b, l, i, step)))
                   : Value(arith::AddIOp::create(
                         b, l, start, arith::MulIOp::create(b, l, i, step)));
-          linalg::YieldOp::create(
-              b, l,
-              convertScalarToDtype(b, l, v, elemType, Type(),
-                                   getTorchDtype(op->getResult(0))));
+          return convertScalarToDtype(b, l, v, elemType, Type(),
+                                      getTorchDtype(op->getResult(0)));
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, result);
     return success();
   }
 

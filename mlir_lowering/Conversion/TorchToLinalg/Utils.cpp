@@ -12,6 +12,8 @@
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
+#include <optional>
+
 using namespace mlir;
 using namespace mlir::torch;
 
@@ -26,28 +28,33 @@ static Value lookThroughCasts(Value v) {
   return v;
 }
 
-bool mlir::torch::matchConstantInt(Value v, int64_t &out) {
+/// The value of a torch.constant.int (or, with `isBool`, torch.constant.bool)
+/// or of an arith.constant of a non-i1 (i1) integer type.
+static std::optional<APInt> matchIntegerConstant(Value v, bool isBool) {
   if (!v)
-    return false;
-  v = lookThroughCasts(v);
-  Operation *def = v.getDefiningOp();
+    return std::nullopt;
+  Operation *def = lookThroughCasts(v).getDefiningOp();
   if (!def)
-    return false;
-  if (isa<ConstantIntOp>(def)) {
-    auto attr = def->getAttrOfType<IntegerAttr>("value");
-    if (!attr)
-      return false;
-    out = attr.getValue().getSExtValue();
-    return true;
+    return std::nullopt;
+  if (isBool ? isa<ConstantBoolOp>(def) : isa<ConstantIntOp>(def)) {
+    if (auto attr = def->getAttrOfType<IntegerAttr>("value"))
+      return attr.getValue();
+    return std::nullopt;
   }
   if (auto c = dyn_cast<arith::ConstantOp>(def)) {
     auto attr = dyn_cast<IntegerAttr>(c.getValue());
-    if (!attr || attr.getType().isInteger(1))
-      return false;
-    out = attr.getValue().getSExtValue();
-    return true;
+    if (attr && attr.getType().isInteger(1) == isBool)
+      return attr.getValue();
   }
-  return false;
+  return std::nullopt;
+}
+
+bool mlir::torch::matchConstantInt(Value v, int64_t &out) {
+  std::optional<APInt> value = matchIntegerConstant(v, /*isBool=*/false);
+  if (!value)
+    return false;
+  out = value->getSExtValue();
+  return true;
 }
 
 bool mlir::torch::matchConstantFloat(Value v, double &out) {
@@ -80,27 +87,11 @@ bool mlir::torch::matchConstantFloat(Value v, double &out) {
 }
 
 bool mlir::torch::matchConstantBool(Value v, bool &out) {
-  if (!v)
+  std::optional<APInt> value = matchIntegerConstant(v, /*isBool=*/true);
+  if (!value)
     return false;
-  v = lookThroughCasts(v);
-  Operation *def = v.getDefiningOp();
-  if (!def)
-    return false;
-  if (isa<ConstantBoolOp>(def)) {
-    auto attr = def->getAttrOfType<IntegerAttr>("value");
-    if (!attr)
-      return false;
-    out = !attr.getValue().isZero();
-    return true;
-  }
-  if (auto c = dyn_cast<arith::ConstantOp>(def)) {
-    auto attr = dyn_cast<IntegerAttr>(c.getValue());
-    if (!attr || !attr.getType().isInteger(1))
-      return false;
-    out = !attr.getValue().isZero();
-    return true;
-  }
-  return false;
+  out = !value->isZero();
+  return true;
 }
 
 bool mlir::torch::matchConstantStr(Value v, std::string &out) {
@@ -123,8 +114,11 @@ bool mlir::torch::isTorchNone(Value v) {
   return isa<torch::NoneType>(lookThroughCasts(v).getType());
 }
 
-LogicalResult mlir::torch::matchConstantIntList(Value list,
-                                                SmallVectorImpl<int64_t> &out) {
+/// Matches a `torch.prim.ListConstruct` whose elements all match
+/// `matchElement`.
+template <typename T>
+static LogicalResult matchConstantList(Value list, SmallVectorImpl<T> &out,
+                                       bool (*matchElement)(Value, T &)) {
   if (!list)
     return failure();
   auto listOp = lookThroughCasts(list).getDefiningOp<PrimListConstructOp>();
@@ -132,29 +126,22 @@ LogicalResult mlir::torch::matchConstantIntList(Value list,
     return failure();
   out.clear();
   for (Value elem : listOp.getElements()) {
-    int64_t v;
-    if (!matchConstantInt(elem, v))
+    T v;
+    if (!matchElement(elem, v))
       return failure();
     out.push_back(v);
   }
   return success();
 }
 
+LogicalResult mlir::torch::matchConstantIntList(Value list,
+                                                SmallVectorImpl<int64_t> &out) {
+  return matchConstantList<int64_t>(list, out, matchConstantInt);
+}
+
 LogicalResult mlir::torch::matchConstantBoolList(Value list,
                                                  SmallVectorImpl<bool> &out) {
-  if (!list)
-    return failure();
-  auto listOp = lookThroughCasts(list).getDefiningOp<PrimListConstructOp>();
-  if (!listOp)
-    return failure();
-  out.clear();
-  for (Value elem : listOp.getElements()) {
-    bool v;
-    if (!matchConstantBool(elem, v))
-      return failure();
-    out.push_back(v);
-  }
-  return success();
+  return matchConstantList<bool>(list, out, matchConstantBool);
 }
 
 int64_t mlir::torch::toPositiveDim(int64_t dim, int64_t rank) {
@@ -275,6 +262,18 @@ RankedTensorType mlir::torch::getConvertedTensorType(const TypeConverter &tc,
       tc.convertType(torchValue.getType()));
 }
 
+RankedTensorType
+mlir::torch::getConvertedStaticTensorType(const TypeConverter &tc,
+                                          Value torchValue) {
+  RankedTensorType type = getConvertedTensorType(tc, torchValue);
+  return type && type.hasStaticShape() ? type : RankedTensorType();
+}
+
+RankedTensorType mlir::torch::getStaticTensorType(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && type.hasStaticShape() ? type : RankedTensorType();
+}
+
 Type mlir::torch::getTorchDtype(Value torchValue) {
   if (!torchValue)
     return {};
@@ -300,6 +299,36 @@ bool mlir::torch::isBroadcastableTo(ArrayRef<int64_t> inShape,
   return true;
 }
 
+Value mlir::torch::createParallelGeneric(
+    OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  int64_t rank = resultType.getRank();
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               linalg::YieldOp::create(nb, nloc,
+                                       body(nb, nloc, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+Value mlir::torch::createCopyThroughMap(OpBuilder &b, Location loc, Value input,
+                                        RankedTensorType resultType,
+                                        ArrayRef<AffineExpr> inputExprs) {
+  AffineMap map =
+      AffineMap::get(resultType.getRank(), 0, inputExprs, b.getContext());
+  return createParallelGeneric(
+      b, loc, resultType, ValueRange{input}, {map},
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
 FailureOr<Value> mlir::torch::createElementwiseGeneric(
     OpBuilder &b, Location loc, ValueRange inputs, RankedTensorType resultType,
     function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
@@ -321,18 +350,7 @@ FailureOr<Value> mlir::torch::createElementwiseGeneric(
     }
     maps.push_back(AffineMap::get(rank, 0, exprs, b.getContext()));
   }
-  maps.push_back(b.getMultiDimIdentityMap(rank));
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  Value init =
-      tensor::EmptyOp::create(b, loc, outShape, resultType.getElementType());
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iterators,
-      [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value result = body(nb, nloc, args.drop_back());
-        linalg::YieldOp::create(nb, nloc, result);
-      });
-  return generic.getResult(0);
+  return createParallelGeneric(b, loc, resultType, inputs, maps, body);
 }
 
 Value mlir::torch::convertTensorElementType(OpBuilder &b, Location loc,

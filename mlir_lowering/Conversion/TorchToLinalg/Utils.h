@@ -74,12 +74,34 @@ Value createScalarConstant(OpBuilder &b, Location loc, Type elemType,
 RankedTensorType getConvertedTensorType(const TypeConverter &tc,
                                         Value torchValue);
 
+/// getConvertedTensorType, but null unless the shape is static.
+RankedTensorType getConvertedStaticTensorType(const TypeConverter &tc,
+                                              Value torchValue);
+
+/// The type of `v` if it is a ranked tensor with a static shape, else null.
+RankedTensorType getStaticTensorType(Value v);
+
 /// The Torch dtype (e.g. `si64`, `ui8`, `f32`) of a `!torch.vtensor` value,
 /// or null.
 Type getTorchDtype(Value torchValue);
 
 /// True if the Torch dtype is an unsigned integer (ui8) type.
 bool isUnsignedTorchDtype(Type torchDtype);
+
+/// Builds a parallel `linalg.generic` writing a new tensor of `resultType`
+/// (identity output map) from `inputs` read through `inputMaps`. `body` gets
+/// one loaded element per input and returns the result element.
+Value createParallelGeneric(
+    OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body);
+
+/// A new tensor of `resultType` whose element at (d0, d1, ...) is `input`'s
+/// element at `inputExprs` of those dims (a permuted, flipped, tiled or
+/// broadcast copy).
+Value createCopyThroughMap(OpBuilder &b, Location loc, Value input,
+                           RankedTensorType resultType,
+                           ArrayRef<AffineExpr> inputExprs);
 
 /// Builds a parallel `linalg.generic` producing `resultType` from `inputs`
 /// (builtin ranked tensors), broadcasting each input to the result shape the

@@ -141,6 +141,29 @@ func.func @conv2d_backward_crop(%go: !torch.vtensor<[1,3,7,7],f32>, %x: !torch.v
 
 // -----
 
+// A grad_bias left out by output_mask has whatever shape LTC gave it ([0]
+// when the convolution had no bias); it is an empty zero tensor.
+// CHECK-LABEL: func.func @conv2d_backward_no_bias(
+// CHECK:         linalg.conv_2d_nchw_fchw
+// CHECK:         %[[GB:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<0xf32>)
+// CHECK:         return %{{.*}}, %{{.*}}, %[[GB]]
+func.func @conv2d_backward_no_bias(%go: !torch.vtensor<[1,2,4,4],f32>, %x: !torch.vtensor<[1,3,7,7],f32>, %w: !torch.vtensor<[2,3,3,3],f32>) -> (!torch.vtensor<[1,3,7,7],f32>, !torch.vtensor<[2,3,3,3],f32>, !torch.vtensor<[0],f32>) {
+  %int0 = torch.constant.int 0
+  %int1 = torch.constant.int 1
+  %int2 = torch.constant.int 2
+  %false = torch.constant.bool false
+  %true = torch.constant.bool true
+  %bs = torch.prim.ListConstruct %int0 : (!torch.int) -> !torch.list<int>
+  %stride = torch.prim.ListConstruct %int2, %int2 : (!torch.int, !torch.int) -> !torch.list<int>
+  %ones = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
+  %zeros = torch.prim.ListConstruct %int0, %int0 : (!torch.int, !torch.int) -> !torch.list<int>
+  %mask = torch.prim.ListConstruct %true, %true, %false : (!torch.bool, !torch.bool, !torch.bool) -> !torch.list<bool>
+  %0:3 = torch.aten.convolution_backward %go, %x, %w, %bs, %stride, %ones, %ones, %false, %zeros, %int1, %mask : !torch.vtensor<[1,2,4,4],f32>, !torch.vtensor<[1,3,7,7],f32>, !torch.vtensor<[2,3,3,3],f32>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool, !torch.list<int>, !torch.int, !torch.list<bool> -> !torch.vtensor<[1,3,7,7],f32>, !torch.vtensor<[2,3,3,3],f32>, !torch.vtensor<[0],f32>
+  return %0#0, %0#1, %0#2 : !torch.vtensor<[1,3,7,7],f32>, !torch.vtensor<[2,3,3,3],f32>, !torch.vtensor<[0],f32>
+}
+
+// -----
+
 // Transposed convolutions are not lowered.
 func.func @conv_transposed(%x: !torch.vtensor<[1,2,4,4],f32>, %w: !torch.vtensor<[2,3,3,3],f32>) -> !torch.vtensor<[1,3,6,6],f32> {
   %int0 = torch.constant.int 0

@@ -229,7 +229,8 @@ func.func @silu_leaky_hardtanh(%a: !torch.vtensor<[4],f32>) -> (!torch.vtensor<[
 // -----
 
 // Constant exponents take ATen's shortcuts (square-and-multiply for
-// integers); others use math.powf / math.ipowi.
+// integers); others use math.powf, or for integers a square-and-multiply
+// scf.while (math.ipowi would need a runtime function).
 // CHECK-LABEL: func.func @pow(
 // CHECK:         ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
 // CHECK-NEXT:      %[[SQ:.*]] = arith.mulf %[[X]], %[[X]] : f32
@@ -239,7 +240,21 @@ func.func @silu_leaky_hardtanh(%a: !torch.vtensor<[4],f32>) -> (!torch.vtensor<[
 // CHECK-NEXT:      %[[I2:.*]] = arith.muli %[[I]], %[[I]] : i64
 // CHECK-NEXT:      %[[I3:.*]] = arith.muli %[[I]], %[[I2]] : i64
 // CHECK-NEXT:      linalg.yield %[[I3]]
-// CHECK:         math.ipowi
+// CHECK:         ^bb0(%[[B:.*]]: i64, %[[E:.*]]: i64, %{{.*}}: i64):
+// CHECK:           %[[LOOP:.*]]:3 = scf.while (%[[ACC:.*]] = %{{.*}}, %[[SQ:.*]] = %[[B]], %[[EXP:.*]] = %[[E]])
+// CHECK:             arith.cmpi ne, %[[EXP]]
+// CHECK:             scf.condition
+// CHECK:           } do {
+// CHECK:             arith.andi
+// CHECK:             arith.muli
+// CHECK:             arith.select
+// CHECK:             arith.muli
+// CHECK:             arith.shrui
+// CHECK:             scf.yield
+// CHECK:           %[[NEG:.*]] = arith.cmpi slt, %[[E]]
+// CHECK:           %[[R:.*]] = arith.select %[[NEG]], %{{.*}}, %[[LOOP]]#0 : i64
+// CHECK-NEXT:      linalg.yield %[[R]]
+// CHECK-NOT:     math.ipowi
 func.func @pow(%a: !torch.vtensor<[4],f32>, %e: !torch.vtensor<[4],f32>, %i: !torch.vtensor<[4],si64>) -> (!torch.vtensor<[4],f32>, !torch.vtensor<[4],f32>, !torch.vtensor<[4],si64>, !torch.vtensor<[4],si64>) {
   %int2 = torch.constant.int 2
   %int3 = torch.constant.int 3

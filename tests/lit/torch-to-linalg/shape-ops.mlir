@@ -47,6 +47,18 @@ func.func @unsqueeze_squeeze(%a: !torch.vtensor<[3],f32>, %s: !torch.vtensor<[],
 
 // -----
 
+// squeeze_copy without a dim drops every size-1 dim.
+// CHECK-LABEL: func.func @squeeze_all(
+// CHECK-SAME:      %[[A:.*]]: tensor<1x3x1x4xf32>)
+// CHECK:         %[[Q:.*]] = tensor.collapse_shape %[[A]] {{\[}}[0, 1], [2, 3]] : tensor<1x3x1x4xf32> into tensor<3x4xf32>
+// CHECK:         return %[[Q]]
+func.func @squeeze_all(%a: !torch.vtensor<[1,3,1,4],f32>) -> !torch.vtensor<[3,4],f32> {
+  %0 = torch.aten.squeeze_copy %a : !torch.vtensor<[1,3,1,4],f32> -> !torch.vtensor<[3,4],f32>
+  return %0 : !torch.vtensor<[3,4],f32>
+}
+
+// -----
+
 // detach_copy and alias_copy forward their input.
 // CHECK-LABEL: func.func @detach_alias(
 // CHECK-SAME:      %[[A:.*]]: tensor<3xf32>)
@@ -142,6 +154,34 @@ func.func @slice_copy(%a: !torch.vtensor<[10,4],f32>) -> (!torch.vtensor<[5,4],f
   %1 = torch.aten.slice_copy.Tensor %a, %int-1, %none, %int-1, %int1 : !torch.vtensor<[10,4],f32>, !torch.int, !torch.none, !torch.int, !torch.int -> !torch.vtensor<[10,3],f32>
   %2 = torch.aten.slice_copy.Tensor %a, %int0, %int-2, %none, %int1 : !torch.vtensor<[10,4],f32>, !torch.int, !torch.int, !torch.none, !torch.int -> !torch.vtensor<[2,4],f32>
   return %0, %1, %2 : !torch.vtensor<[5,4],f32>, !torch.vtensor<[10,3],f32>, !torch.vtensor<[2,4],f32>
+}
+
+// -----
+
+// select_backward and slice_backward insert the gradient into zeros of
+// input_sizes, with the same index wrapping and bound clamping as the
+// forward ops.
+// CHECK-LABEL: func.func @select_slice_backward(
+// CHECK-SAME:      %[[G:.*]]: tensor<2x4xf32>, %[[H:.*]]: tensor<2x3xf32>)
+// CHECK:         %[[Z:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<2x3x4xf32>)
+// CHECK:         %[[S:.*]] = tensor.insert_slice %[[G]] into %[[Z]][0, 2, 0] [2, 1, 4] [1, 1, 1] : tensor<2x4xf32> into tensor<2x3x4xf32>
+// CHECK:         %[[Z2:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<5x3xf32>)
+// CHECK:         %[[T:.*]] = tensor.insert_slice %[[H]] into %[[Z2]][1, 0] [2, 3] [2, 1] : tensor<2x3xf32> into tensor<5x3xf32>
+// CHECK:         return %[[S]], %[[T]]
+func.func @select_slice_backward(%g: !torch.vtensor<[2,4],f32>, %h: !torch.vtensor<[2,3],f32>) -> (!torch.vtensor<[2,3,4],f32>, !torch.vtensor<[5,3],f32>) {
+  %int0 = torch.constant.int 0
+  %int1 = torch.constant.int 1
+  %int2 = torch.constant.int 2
+  %int3 = torch.constant.int 3
+  %int4 = torch.constant.int 4
+  %int5 = torch.constant.int 5
+  %int-1 = torch.constant.int -1
+  %big = torch.constant.int 9223372036854775807
+  %sizes = torch.prim.ListConstruct %int2, %int3, %int4 : (!torch.int, !torch.int, !torch.int) -> !torch.list<int>
+  %0 = torch.aten.select_backward %g, %sizes, %int1, %int-1 : !torch.vtensor<[2,4],f32>, !torch.list<int>, !torch.int, !torch.int -> !torch.vtensor<[2,3,4],f32>
+  %sizes2 = torch.prim.ListConstruct %int5, %int3 : (!torch.int, !torch.int) -> !torch.list<int>
+  %1 = torch.aten.slice_backward %h, %sizes2, %int0, %int1, %big, %int2 : !torch.vtensor<[2,3],f32>, !torch.list<int>, !torch.int, !torch.int, !torch.int, !torch.int -> !torch.vtensor<[5,3],f32>
+  return %0, %1 : !torch.vtensor<[2,3,4],f32>, !torch.vtensor<[5,3],f32>
 }
 
 // -----
