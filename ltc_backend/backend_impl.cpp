@@ -9,9 +9,14 @@
 #include "ltc_backend/mlir_lowering_context.h"
 #include "mlir_lowering/Compiler/TorchCompiler.h"
 #include "runtime/cpu_device.h"
+#include "runtime/executable_cache.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Parser/Parser.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/xxhash.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <ATen/Functions.h>
 #include <c10/util/Exception.h>
@@ -21,9 +26,14 @@
 #include <torch/csrc/lazy/core/metrics.h>
 #include <torch/csrc/lazy/core/tensor.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <ctime>
+#include <dlfcn.h>
+#include <elf.h>
 #include <fstream>
-#include <functional>
+#include <link.h>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <sys/stat.h>
@@ -71,10 +81,218 @@ std::string WriteDump(const std::string& dir, const std::string& name, const std
   return path;
 }
 
-std::string GraphName(const MlirComputation& computation) {
+// Bump whenever a change to the lowering or the CPU pipeline changes the code
+// generated for the same Torch-dialect MLIR. (The fingerprint also holds the
+// build id of the binary the compiler is linked into, so a rebuilt compiler
+// never reuses old entries even when this is forgotten.)
+constexpr int kPipelineVersion = 1;
+
+std::string HexDigest(uint64_t high, uint64_t low, bool wide) {
+  char text[33];
+  if (wide)
+    std::snprintf(text, sizeof(text), "%016llx%016llx", (unsigned long long)high,
+                  (unsigned long long)low);
+  else
+    std::snprintf(text, sizeof(text), "%016llx", (unsigned long long)low);
+  return text;
+}
+
+// A 128-bit hash of the Torch-dialect text: names dumps and keys the cache.
+std::string GraphHash(const std::string& torch_mlir) {
+  llvm::XXH128_hash_t hash = llvm::xxh3_128bits(
+      llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(torch_mlir.data()),
+                              torch_mlir.size()));
+  return HexDigest(hash.high64, hash.low64, /*wide=*/true);
+}
+
+// The GNU build id of the loaded object holding `address`, in hex, or "".
+std::string BuildIdOf(const void* address) {
+  struct Search {
+    uintptr_t address;
+    std::string id;
+  } search{reinterpret_cast<uintptr_t>(address), ""};
+  dl_iterate_phdr(
+      [](struct dl_phdr_info* info, size_t, void* data) -> int {
+        auto* search = static_cast<Search*>(data);
+        bool contains = false;
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+          uintptr_t start = info->dlpi_addr + ph.p_vaddr;
+          if (ph.p_type == PT_LOAD && search->address >= start &&
+              search->address < start + ph.p_memsz)
+            contains = true;
+        }
+        if (!contains)
+          return 0;
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+          if (ph.p_type != PT_NOTE)
+            continue;
+          const char* note = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
+          const char* end = note + ph.p_memsz;
+          while (note + sizeof(ElfW(Nhdr)) <= end) {
+            const auto* header = reinterpret_cast<const ElfW(Nhdr)*>(note);
+            const char* name = note + sizeof(ElfW(Nhdr));
+            const char* desc = name + ((header->n_namesz + 3) & ~3u);
+            const char* next = desc + ((header->n_descsz + 3) & ~3u);
+            if (next > end)
+              break;
+            if (header->n_type == NT_GNU_BUILD_ID && header->n_namesz == 4 &&
+                std::string(name, 3) == "GNU") {
+              search->id = llvm::toHex(
+                  llvm::StringRef(desc, header->n_descsz), /*LowerCase=*/true);
+              return 1;
+            }
+            note = next;
+          }
+        }
+        return 1;
+      },
+      &search);
+  return search.id;
+}
+
+// Everything besides the graph that changes the generated code.
+const std::string& CacheFingerprint() {
+  static const std::string fingerprint = [] {
+    mlir::ltc::TorchCompileOptions options;
+    std::vector<std::string> features;
+    for (const auto& feature : llvm::sys::getHostCPUFeatures())
+      if (feature.second)
+        features.push_back(feature.first().str());
+    std::sort(features.begin(), features.end());
+    std::string build = BuildIdOf(reinterpret_cast<const void*>(
+        &mlir::ltc::compileTorchModuleToObject));
+    if (build.empty())
+      build = std::string("built ") + __DATE__ " " __TIME__;
+    std::stringstream ss;
+    ss << "llvm " << LLVM_VERSION_STRING << "\npipeline " << kPipelineVersion
+       << "\nbuild " << build << "\ncpu " << llvm::sys::getHostCPUName().str()
+       << "\nfeatures";
+    for (const std::string& feature : features)
+      ss << " +" << feature;
+    ss << "\nopt " << options.optLevel << "\nentry " << options.entrySymbol << "\n";
+    return ss.str();
+  }();
+  return fingerprint;
+}
+
+runtime::ExecutableCache& Cache() {
+  static runtime::ExecutableCache* cache = [] {
+    auto* cache = new runtime::ExecutableCache(
+        runtime::CacheOptionsFromEnvironment(CacheFingerprint()));
+    if (!cache->disk_error().empty())
+      TORCH_WARN("ltc-mlir: the on-disk executable cache is off: ", cache->disk_error());
+    return cache;
+  }();
+  return *cache;
+}
+
+std::string CacheKey(const std::string& graph_hash) {
+  return graph_hash + "-" +
+      HexDigest(0, llvm::xxh3_64bits(CacheFingerprint()), /*wide=*/false);
+}
+
+std::string JsonString(const std::string& text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof(escaped), "\\u%04x", c);
+      out += escaped;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string JsonShapes(const std::vector<Shape>& shapes) {
   std::stringstream ss;
-  ss << "graph_" << std::hex << std::hash<std::string>()(computation.torch_mlir());
+  ss << "[";
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    ss << (i ? ", " : "") << "{\"dtype\": "
+       << JsonString(c10::toString(shapes[i].scalar_type())) << ", \"shape\": [";
+    for (size_t d = 0; d < shapes[i].sizes().size(); ++d)
+      ss << (d ? ", " : "") << shapes[i].sizes()[d];
+    ss << "]}";
+  }
+  ss << "]";
   return ss.str();
+}
+
+// How often each torch.* op appears in the Torch-dialect text.
+std::map<std::string, int> OpHistogram(const std::string& torch_mlir) {
+  std::map<std::string, int> histogram;
+  std::istringstream lines(torch_mlir);
+  std::string line;
+  while (std::getline(lines, line)) {
+    size_t eq = line.find("= torch.");
+    if (eq == std::string::npos)
+      continue;
+    size_t start = eq + 2;
+    size_t end = line.find_first_of(" (", start);
+    histogram[line.substr(start, end == std::string::npos ? end : end - start)]++;
+  }
+  return histogram;
+}
+
+struct StageTimes {
+  double parse_ms = 0, torch_to_linalg_ms = 0, lowering_ms = 0, llvm_ms = 0,
+         codegen_ms = 0, total_ms = 0;
+};
+
+// The entry's description, read by tools/ltc_mlir_cache.py.
+std::string CacheMetadata(const MlirComputation& comp, const std::string& graph_hash,
+                          const runtime::ObjectCode& object, const StageTimes& times) {
+  std::stringstream ss;
+  ss << "{\n  \"graph_hash\": " << JsonString(graph_hash)
+     << ",\n  \"llvm_version\": " << JsonString(LLVM_VERSION_STRING)
+     << ",\n  \"pipeline_version\": " << kPipelineVersion
+     << ",\n  \"cpu\": " << JsonString(llvm::sys::getHostCPUName().str())
+     << ",\n  \"inputs\": " << JsonShapes(comp.parameter_shapes())
+     << ",\n  \"outputs\": " << JsonShapes(comp.result_shapes())
+     << ",\n  \"input_bytes\": [";
+  for (size_t i = 0; i < object.input_bytes.size(); ++i)
+    ss << (i ? ", " : "") << object.input_bytes[i];
+  ss << "],\n  \"output_bytes\": [";
+  for (size_t i = 0; i < object.output_bytes.size(); ++i)
+    ss << (i ? ", " : "") << object.output_bytes[i];
+  ss << "],\n  \"object_bytes\": " << object.bytes.size() << ",\n  \"ops\": {";
+  bool first = true;
+  for (const auto& op : OpHistogram(comp.torch_mlir())) {
+    ss << (first ? "" : ", ") << JsonString(op.first) << ": " << op.second;
+    first = false;
+  }
+  ss << "},\n  \"compile_ms\": {\"parse\": " << times.parse_ms
+     << ", \"torch_to_linalg\": " << times.torch_to_linalg_ms
+     << ", \"lowering\": " << times.lowering_ms << ", \"llvm\": " << times.llvm_ms
+     << ", \"codegen\": " << times.codegen_ms << ", \"total\": " << times.total_ms
+     << "}\n}\n";
+  return ss.str();
+}
+
+// Adds `ms` to a time metric (LTC time metrics hold nanoseconds).
+void AddTimeSample(const char* name, double ms) {
+  static std::mutex mutex;
+  static std::map<std::string, torch::lazy::Metric*>* metrics =
+      new std::map<std::string, torch::lazy::Metric*>();
+  torch::lazy::Metric* metric;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    torch::lazy::Metric*& slot = (*metrics)[name];
+    if (!slot)
+      slot = new torch::lazy::Metric(name, torch::lazy::MetricFnTime);
+    metric = slot;
+  }
+  metric->AddSample(ms * 1e6);
+}
+
+double MsSince(int64_t start_ns) {
+  return static_cast<double>(torch::lazy::NowNs() - start_ns) / 1e6;
 }
 
 at::Tensor ToCpuTensor(const MlirBackendData& data) {
@@ -238,15 +456,26 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
  private:
   void CompileOne(MlirComputation& comp) const {
     TORCH_LAZY_TIMED("CompileTime");
-    std::string name = GraphName(comp);
+    std::string graph_hash = GraphHash(comp.torch_mlir());
+    std::string name = "graph_" + graph_hash;
     std::string dump_dir = DumpDir();
     WriteDump(dump_dir, name + ".torch.mlir", comp.torch_mlir());
     std::string error = comp.lowering_error();
+    std::string key = CacheKey(graph_hash);
+    // With a dump directory the user wants every stage's IR: compile anyway.
+    if (error.empty() && dump_dir.empty() && LoadFromCache(comp, key)) {
+      comp.ReleaseNodes();
+      return;
+    }
     if (error.empty()) {
+      TORCH_LAZY_COUNTER("MlirCompile", 1);
+      int64_t start_ns = torch::lazy::NowNs();
       std::lock_guard<std::mutex> lock(compile_mutex_);
+      StageTimes times;
       mlir::MLIRContext* ctx = GetMlirContext();
       mlir::OwningOpRef<mlir::ModuleOp> module =
           mlir::parseSourceString<mlir::ModuleOp>(comp.torch_mlir(), ctx);
+      times.parse_ms = MsSince(start_ns);
       mlir::ltc::TorchCompileOptions options;
       options.keepIR = !dump_dir.empty();
       if (!module) {
@@ -257,14 +486,26 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
         if (mlir::succeeded(result)) {
           WriteDump(dump_dir, name + ".linalg.mlir", result->linalgIR);
           WriteDump(dump_dir, name + ".llvm.mlir", result->llvmDialectIR);
-          auto executable =
-              Device().Load(runtime::ObjectCode{
-              std::move(result->objectCode), result->entrySymbol,
-              std::move(result->inputBytes), std::move(result->outputBytes)});
-          if (executable.ok())
+          times.torch_to_linalg_ms = result->torchToLinalgMs;
+          times.lowering_ms = result->loweringMs;
+          times.llvm_ms = result->llvmMs;
+          times.codegen_ms = result->codegenMs;
+          times.total_ms = MsSince(start_ns);
+          AddTimeSample("CompileParseTime", times.parse_ms);
+          AddTimeSample("CompileTorchToLinalgTime", times.torch_to_linalg_ms);
+          AddTimeSample("CompileLoweringTime", times.lowering_ms);
+          AddTimeSample("CompileLlvmTime", times.llvm_ms);
+          AddTimeSample("CompileCodegenTime", times.codegen_ms);
+          runtime::ObjectCode object{std::move(result->objectCode), result->entrySymbol,
+                                     std::move(result->inputBytes),
+                                     std::move(result->outputBytes)};
+          auto executable = Device().Load(object);
+          if (executable.ok()) {
             comp.executable = *executable;
-          else
+            StoreInCache(comp, key, graph_hash, std::move(object), times);
+          } else {
             error = "loading the object code failed: " + executable.status().ToString();
+          }
         }
       }
     }
@@ -284,6 +525,63 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
     comp.dump_path = WriteDump(dir, name + ".torch.mlir", comp.torch_mlir());
     TORCH_WARN("ltc-mlir could not compile a graph; it runs eagerly instead. ", error,
                comp.dump_path.empty() ? std::string() : " Torch-dialect MLIR: " + comp.dump_path);
+  }
+
+  // Sets comp.executable from the executable cache; false on a miss. Bad
+  // entries are counted, removed and reported as misses.
+  bool LoadFromCache(MlirComputation& comp, const std::string& key) const {
+    int64_t start_ns = torch::lazy::NowNs();
+    runtime::ExecutableCache& cache = Cache();
+    runtime::CacheLookup lookup = cache.Lookup(key);
+    if (lookup.rejected == runtime::CacheReject::kCorrupt)
+      TORCH_LAZY_COUNTER("CacheCorruptEntry", 1);
+    else if (lookup.rejected == runtime::CacheReject::kForeign)
+      TORCH_LAZY_COUNTER("CacheForeignEntry", 1);
+    if (!lookup.entry) {
+      TORCH_LAZY_COUNTER("CacheMiss", 1);
+      return false;
+    }
+    // The full text rules out a collision of the 128-bit graph hash.
+    if (lookup.entry->source != comp.torch_mlir()) {
+      TORCH_LAZY_COUNTER("CacheKeyCollision", 1);
+      TORCH_LAZY_COUNTER("CacheMiss", 1);
+      return false;
+    }
+    std::shared_ptr<runtime::Executable> executable = lookup.executable;
+    if (!executable) {
+      auto loaded = Device().Load(lookup.entry->object);
+      if (!loaded.ok()) {
+        // Intact bytes that do not link: never trust this entry again.
+        cache.Remove(key);
+        TORCH_LAZY_COUNTER("CacheCorruptEntry", 1);
+        TORCH_LAZY_COUNTER("CacheMiss", 1);
+        return false;
+      }
+      executable = *loaded;
+      cache.SetExecutable(key, executable);
+    }
+    comp.executable = std::move(executable);
+    if (lookup.tier == runtime::CacheTier::kMemory)
+      TORCH_LAZY_COUNTER("CacheMemoryHit", 1);
+    else
+      TORCH_LAZY_COUNTER("CacheDiskHit", 1);
+    AddTimeSample("CacheLoadTime", MsSince(start_ns));
+    return true;
+  }
+
+  void StoreInCache(const MlirComputation& comp, const std::string& key,
+                    const std::string& graph_hash, runtime::ObjectCode object,
+                    const StageTimes& times) const {
+    runtime::CacheEntry entry;
+    entry.metadata = CacheMetadata(comp, graph_hash, object, times);
+    entry.object = std::move(object);
+    entry.source = comp.torch_mlir();
+    entry.created = static_cast<int64_t>(std::time(nullptr));
+    runtime::ExecutableCache& cache = Cache();
+    absl::Status status = cache.Insert(key, std::move(entry));
+    if (!status.ok())
+      TORCH_LAZY_COUNTER("CacheWriteError", 1);
+    cache.SetExecutable(key, comp.executable);
   }
 
   std::vector<BackendDataPtr> Interpret(MlirComputation& comp,

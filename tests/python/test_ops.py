@@ -192,6 +192,11 @@ for name, fn in (("eq", torch.eq), ("ne", torch.ne), ("gt", torch.gt),
          # Mixed dtypes compare in the promoted type.
          V(fn, torch.tensor([1, 2, 3]), torch.tensor([1.5, 2.0, 2.5]), grad=False),
          V(fn, rand(4, dtype=torch.bool), rand(4, dtype=torch.bool), grad=False))
+# lazy -> lazy dtype conversions stay in the graph.
+case("_to_copy",
+     V(lambda x: x.to(torch.float64) * 2, rand(3, 4)),
+     V(lambda x: x.to(torch.int64), rand(3, 4), grad=False),
+     V(lambda x: x.to(torch.float32) + 0.5, rand(2, 3, dtype=torch.int64), grad=False))
 case("masked_fill.Scalar",
      V(lambda x, m: x.masked_fill(m, -1.5), rand(3, 4), rand(3, 4, dtype=torch.bool)),
      V(lambda x, m: x.masked_fill(m, 2), rand(3, 4), rand(4, dtype=torch.bool)),
@@ -376,13 +381,14 @@ case("zero",
 
 
 def full_codegen_ops():
-    """The full_codegen list of ops.yaml, read as text (no yaml dependency)."""
+    """The ops ops.yaml traces into graphs (full_codegen and ir_gen), read as
+    text (no yaml dependency)."""
     path = os.path.join(os.path.dirname(__file__), "..", "..", "ltc_backend", "ops.yaml")
     ops, inside = [], False
     with open(path) as f:
         for line in f:
             if re.match(r"^\w", line):
-                inside = line.startswith("full_codegen:")
+                inside = line.startswith(("full_codegen:", "ir_gen:"))
                 continue
             m = re.match(r"^\s+-\s+(\S+)", line)
             if inside and m:

@@ -1,0 +1,318 @@
+#!/usr/bin/env python3
+"""Inspects and maintains ltc-mlir's on-disk executable cache.
+
+    ltc_mlir_cache.py [--dir DIR] list
+    ltc_mlir_cache.py [--dir DIR] show HASH [--source] [--fingerprint]
+    ltc_mlir_cache.py [--dir DIR] stats
+    ltc_mlir_cache.py [--dir DIR] prune [--max-bytes N] [--older-than-days D]
+    ltc_mlir_cache.py [--dir DIR] clear
+
+The directory is found as the backend finds it: --dir, else
+$LTC_MLIR_CACHE_DIR, else $XDG_CACHE_HOME/ltc-mlir, else ~/.cache/ltc-mlir.
+HASH is any unique prefix of an entry's key. Only the standard library is
+needed. The entry layout is described in runtime/executable_cache.cpp.
+"""
+import argparse
+import json
+import os
+import struct
+import sys
+import time
+import zlib
+
+MAGIC = b"LTCMLIRX"
+FORMAT_VERSION = 1
+ENTRY = ".ltcx"
+USAGE = ".use"
+TEMP = ".tmp-"
+
+
+def default_dir():
+    if "LTC_MLIR_CACHE_DIR" in os.environ:
+        return os.environ["LTC_MLIR_CACHE_DIR"]
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if xdg.startswith("/"):
+        return os.path.join(xdg, "ltc-mlir")
+    return os.path.join(os.path.expanduser("~"), ".cache", "ltc-mlir")
+
+
+class Entry:
+    def __init__(self, directory, key):
+        self.key = key
+        self.path = os.path.join(directory, key + ENTRY)
+        self.usage_path = os.path.join(directory, key + USAGE)
+        self.error = None
+        self.version = None
+        self.sections = {}
+        self.meta = {}
+        self.hits = 0
+        self.bytes = 0
+        self.last_used = 0.0
+        try:
+            st = os.stat(self.path)
+            self.bytes = st.st_size
+            self.last_used = st.st_mtime
+            self._parse(open(self.path, "rb").read())
+        except OSError as e:
+            self.error = str(e)
+        try:
+            st = os.stat(self.usage_path)
+            self.bytes += st.st_size
+            self.last_used = max(self.last_used, st.st_mtime)
+            for line in open(self.usage_path).read().splitlines():
+                word, _, value = line.partition(" ")
+                if word == "hits" and value.isdigit():
+                    self.hits = int(value)
+        except OSError:
+            pass
+
+    def _parse(self, data):
+        if len(data) < 20:
+            self.error = "truncated"
+            return
+        if data[:8] != MAGIC:
+            self.error = "not a cache entry"
+            return
+        self.version, count = struct.unpack_from("<II", data, 8)
+        if self.version != FORMAT_VERSION:
+            self.error = f"format version {self.version} (this tool reads {FORMAT_VERSION})"
+            return
+        (crc,) = struct.unpack_from("<I", data, len(data) - 4)
+        if zlib.crc32(data[:-4]) != crc:
+            self.error = "checksum mismatch (truncated or corrupt)"
+            return
+        pos, end = 16, len(data) - 4
+        for _ in range(count):
+            if end - pos < 4:
+                self.error = "malformed sections"
+                return
+            (name_len,) = struct.unpack_from("<I", data, pos)
+            pos += 4
+            if end - pos < name_len + 8:
+                self.error = "malformed sections"
+                return
+            name = data[pos:pos + name_len].decode(errors="replace")
+            pos += name_len
+            (size,) = struct.unpack_from("<Q", data, pos)
+            pos += 8
+            if end - pos < size:
+                self.error = "malformed sections"
+                return
+            self.sections[name] = data[pos:pos + size]
+            pos += size
+        if pos != end:
+            self.error = "trailing bytes"
+            return
+        if self.text("key") != self.key:
+            self.error = f"written for key {self.text('key')}"
+            return
+        try:
+            self.meta = json.loads(self.text("metadata") or "{}")
+        except ValueError:
+            self.meta = {}
+
+    def text(self, name):
+        return self.sections.get(name, b"").decode(errors="replace")
+
+    @property
+    def valid(self):
+        return self.error is None
+
+    @property
+    def created(self):
+        try:
+            return int(self.text("created"))
+        except ValueError:
+            return 0
+
+    @property
+    def compile_ms(self):
+        return float(self.meta.get("compile_ms", {}).get("total", 0) or 0)
+
+
+def scan(directory):
+    if not os.path.isdir(directory):
+        return []
+    keys = sorted(n[: -len(ENTRY)] for n in os.listdir(directory)
+                  if n.endswith(ENTRY) and not n.startswith("."))
+    return [Entry(directory, k) for k in keys]
+
+
+def fmt_bytes(n):
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+
+
+def fmt_time(t):
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t)) if t else "-"
+
+
+def fmt_sig(tensors):
+    return ", ".join(f"{t.get('dtype', '?')}{t.get('shape', [])}" for t in tensors or [])
+
+
+def remove(entry):
+    for path in (entry.path, entry.usage_path):
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+
+
+def cmd_list(directory, args):
+    entries = scan(directory)
+    if not entries:
+        print(f"no entries in {directory}")
+        return 0
+    entries.sort(key=lambda e: e.last_used, reverse=True)
+    print(f"{'KEY':18} {'SIZE':>10} {'HITS':>5} {'COMPILE':>9} {'LAST USED':19}  SIGNATURE")
+    for e in entries:
+        if not e.valid:
+            print(f"{e.key[:16]:18} {fmt_bytes(e.bytes):>10} {'-':>5} {'-':>9} "
+                  f"{fmt_time(e.last_used):19}  INVALID: {e.error}")
+            continue
+        sig = f"({fmt_sig(e.meta.get('inputs'))}) -> ({fmt_sig(e.meta.get('outputs'))})"
+        print(f"{e.key[:16]:18} {fmt_bytes(e.bytes):>10} {e.hits:>5} "
+              f"{e.compile_ms:>7.1f}ms {fmt_time(e.last_used):19}  {sig}")
+    return 0
+
+
+def find(directory, prefix):
+    matches = [e for e in scan(directory) if e.key.startswith(prefix)]
+    if not matches:
+        sys.exit(f"no entry matches {prefix!r} in {directory}")
+    if len(matches) > 1:
+        sys.exit(f"{prefix!r} matches {len(matches)} entries; give more of the key")
+    return matches[0]
+
+
+def cmd_show(directory, args):
+    e = find(directory, args.hash)
+    print(f"key:          {e.key}")
+    print(f"file:         {e.path} ({fmt_bytes(e.bytes)})")
+    if not e.valid:
+        print(f"INVALID:      {e.error}")
+        return 1
+    print(f"created:      {fmt_time(e.created)}")
+    print(f"last used:    {fmt_time(e.last_used)}")
+    print(f"hits:         {e.hits}")
+    print(f"entry symbol: {e.text('entry_symbol')}")
+    print(f"object:       {fmt_bytes(len(e.sections.get('object', b'')))}")
+    m = e.meta
+    print(f"inputs:       {fmt_sig(m.get('inputs'))}")
+    print(f"outputs:      {fmt_sig(m.get('outputs'))}")
+    print(f"llvm:         {m.get('llvm_version', '?')}, pipeline {m.get('pipeline_version', '?')}, "
+          f"cpu {m.get('cpu', '?')}")
+    times = m.get("compile_ms", {})
+    if times:
+        print("compile ms:   " + ", ".join(f"{k} {v:.2f}" for k, v in times.items()))
+    ops = m.get("ops", {})
+    if ops:
+        print("ops:")
+        for name, n in sorted(ops.items(), key=lambda kv: (-kv[1], kv[0])):
+            print(f"  {n:5}  {name}")
+    if args.fingerprint:
+        print("fingerprint:")
+        print("  " + e.text("fingerprint").strip().replace("\n", "\n  "))
+    if args.source:
+        print("torch-dialect MLIR:")
+        print(e.text("source"))
+    return 0
+
+
+def cmd_stats(directory, args):
+    entries = scan(directory)
+    valid = [e for e in entries if e.valid]
+    temps = [n for n in os.listdir(directory) if n.startswith(TEMP)] if os.path.isdir(directory) else []
+    print(f"directory:     {directory}")
+    print(f"entries:       {len(entries)} ({len(entries) - len(valid)} invalid)")
+    print(f"size:          {fmt_bytes(sum(e.bytes for e in entries))}")
+    print(f"disk hits:     {sum(e.hits for e in valid)}")
+    saved = sum(e.hits * e.compile_ms for e in valid)
+    print(f"compile saved: {saved / 1000:.2f} s")
+    print(f"compile time:  {sum(e.compile_ms for e in valid) / 1000:.2f} s to fill")
+    if temps:
+        print(f"temporaries:   {len(temps)} (from writers in progress or that died)")
+    return 0
+
+
+def cmd_prune(directory, args):
+    entries = scan(directory)
+    removed = 0
+    for e in entries:
+        if not e.valid:
+            remove(e)
+            removed += 1
+    entries = [e for e in entries if e.valid]
+    if args.older_than_days is not None:
+        limit = time.time() - args.older_than_days * 86400
+        for e in [e for e in entries if e.last_used < limit]:
+            remove(e)
+            entries.remove(e)
+            removed += 1
+    if args.max_bytes is not None:
+        total = sum(e.bytes for e in entries)
+        for e in sorted(entries, key=lambda e: e.last_used):
+            if total <= args.max_bytes:
+                break
+            remove(e)
+            total -= e.bytes
+            removed += 1
+    if os.path.isdir(directory):
+        for name in os.listdir(directory):
+            path = os.path.join(directory, name)
+            if name.startswith(TEMP) and time.time() - os.path.getmtime(path) > 600:
+                os.unlink(path)
+    print(f"removed {removed} entries")
+    return 0
+
+
+def cmd_clear(directory, args):
+    if not os.path.isdir(directory):
+        print(f"no cache at {directory}")
+        return 0
+    removed = 0
+    for name in os.listdir(directory):
+        if name.endswith((ENTRY, USAGE)) or name.startswith(TEMP):
+            try:
+                os.unlink(os.path.join(directory, name))
+                removed += name.endswith(ENTRY)
+            except FileNotFoundError:
+                pass
+    print(f"removed {removed} entries from {directory}")
+    return 0
+
+
+def parse_bytes(text):
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:].upper(), 1)
+    return int(text[:-1] if scale > 1 else text) * scale
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dir", default=None, help="cache directory")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="entries, most recently used first")
+    show = sub.add_parser("show", help="one entry's metadata")
+    show.add_argument("hash", help="a unique prefix of the entry's key")
+    show.add_argument("--source", action="store_true", help="print the Torch-dialect MLIR")
+    show.add_argument("--fingerprint", action="store_true", help="print the compiler fingerprint")
+    sub.add_parser("stats", help="totals for the directory")
+    prune = sub.add_parser("prune", help="remove invalid, old or least recently used entries")
+    prune.add_argument("--max-bytes", type=parse_bytes, default=None,
+                       help="keep at most this many bytes (suffixes K, M, G)")
+    prune.add_argument("--older-than-days", type=float, default=None)
+    sub.add_parser("clear", help="remove every entry")
+    args = parser.parse_args(argv)
+    directory = args.dir if args.dir is not None else default_dir()
+    if not directory:
+        sys.exit("the disk cache is off (LTC_MLIR_CACHE_DIR is empty); pass --dir")
+    commands = {"list": cmd_list, "show": cmd_show, "stats": cmd_stats,
+                "prune": cmd_prune, "clear": cmd_clear}
+    return commands[args.command](directory, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
