@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""Paired benchmark: ltc-mlir's lazy device and PyTorch's TorchScript LTC
+backend, each against eager CPU, on real training and inference steps.
+
+Each (backend, workload, threads) runs in its own subprocess: the two lazy
+backends cannot share a process, and a backend that dies on a workload must
+not end the run. Inside a subprocess the workload is built twice from one
+seed, once eager and once lazy, and their steps alternate, so machine noise
+hits both sides alike. Reported: each side's median step time, the median of
+the paired ratios (eager time / lazy time: >1 means lazy is faster), cold
+first-step time, tracing cost per traced op, steady-state recompiles and peak
+RSS of the process.
+
+    bazel build //python:ltc_mlir
+    PYTHONPATH=bazel-bin/python /usr/bin/python3 bench/bench.py [--steps 30] [--write docs/PERFORMANCE.md]
+
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed from the subprocesses'
+environment so that eager CPU runs OpenBLAS's best kernels for this CPU.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+WORKLOADS = ["mlp_train", "ln_gelu_chain", "encoder_train", "cnn_train", "resnet18_infer"]
+BACKENDS = ["ltc_mlir", "torchscript"]
+
+
+# ----------------------------------------------------------------------------
+# Worker: runs in a subprocess.
+
+def build(name, torch, nn, F, device):
+    """Returns step(), a function running one step on `device`."""
+    torch.manual_seed(0)
+    if name == "mlp_train":
+        model = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
+                              nn.Linear(256, 10)).to(device)
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        x, y = torch.randn(64, 64).to(device), torch.randint(0, 10, (64,)).to(device)
+
+        def step():
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+        return step
+    if name == "ln_gelu_chain":
+        ln = nn.LayerNorm(1024).to(device)
+        x = torch.randn(256, 1024).to(device)
+        out = {}
+
+        def step():
+            with torch.no_grad():
+                out["y"] = torch.tanh(F.gelu(ln(x)))
+        return step
+    if name == "encoder_train":
+        model = nn.TransformerEncoderLayer(256, 4, 1024, batch_first=True, dropout=0.0).to(device)
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        x = torch.randn(8, 64, 256).to(device)
+
+        def step():
+            opt.zero_grad()
+            model(x).sum().backward()
+            opt.step()
+        return step
+    if name == "cnn_train":
+        model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Flatten(), nn.Linear(32 * 7 * 7, 10)).to(device)
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        x, y = torch.randn(32, 1, 28, 28).to(device), torch.randint(0, 10, (32,)).to(device)
+
+        def step():
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+        return step
+    if name == "resnet18_infer":
+        import torchvision
+        model = torchvision.models.resnet18().eval().to(device)
+        x = torch.randn(2, 3, 224, 224).to(device)
+        out = {}
+
+        def step():
+            with torch.no_grad():
+                out["y"] = model(x)
+        return step
+    raise ValueError(name)
+
+
+def worker(backend, workload, threads, steps, warmup):
+    import resource
+
+    import torch
+    import torch._lazy
+    import torch._lazy.metrics as metrics
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    torch.set_num_threads(threads)
+    if backend == "ltc_mlir":
+        import ltc_mlir
+        ltc_mlir.init()
+    else:
+        import torch._lazy.ts_backend
+        torch._lazy.ts_backend.init()
+    lazy_dev, cpu = torch.device("lazy"), torch.device("cpu")
+    eager_step = build(workload, torch, nn, F, cpu)
+    lazy_step = build(workload, torch, nn, F, lazy_dev)
+
+    def run_lazy():
+        lazy_step()
+        torch._lazy.mark_step()
+        torch._lazy.wait_device_ops()
+
+    def count(name):
+        return metrics.counter_value(name) or 0
+
+    def lazy_ops():
+        return sum(count(n) for n in metrics.counter_names() if n.startswith("lazy::"))
+
+    t0 = time.perf_counter()
+    run_lazy()
+    cold = time.perf_counter() - t0
+    for _ in range(warmup):
+        run_lazy()
+        eager_step()
+    compiles = count("UncachedCompile")
+
+    # Tracing cost: one step traced without syncing, per traced op.
+    ops_before = lazy_ops()
+    t0 = time.perf_counter()
+    lazy_step()
+    trace = time.perf_counter() - t0
+    traced = max(lazy_ops() - ops_before, 1)
+    torch._lazy.mark_step()
+    torch._lazy.wait_device_ops()
+
+    eager_t, lazy_t = [], []
+    for i in range(steps):
+        pair = [("e", eager_step), ("l", run_lazy)]
+        if i % 2:
+            pair.reverse()
+        for side, fn in pair:
+            t0 = time.perf_counter()
+            fn()
+            (eager_t if side == "e" else lazy_t).append(time.perf_counter() - t0)
+    ratios = [e / l for e, l in zip(eager_t, lazy_t)]
+    return {
+        "eager_ms": statistics.median(eager_t) * 1e3,
+        "lazy_ms": statistics.median(lazy_t) * 1e3,
+        "speedup": statistics.median(ratios),
+        "cold_s": cold,
+        "trace_us_per_op": trace / traced * 1e6,
+        "steady_recompiles": count("UncachedCompile") - compiles,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "aten_fallbacks": {n: count(n) for n in metrics.counter_names() if n.startswith("aten::")},
+    }
+
+
+# ----------------------------------------------------------------------------
+# Driver.
+
+def run_one(backend, workload, threads, steps, warmup, timeout):
+    env = dict(os.environ)
+    env.pop("OPENBLAS_CORETYPE", None)
+    env.pop("OPENBLAS_L2_SIZE", None)
+    env["OMP_NUM_THREADS"] = str(threads)
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", backend, workload,
+           str(threads), str(steps), str(warmup)]
+    try:
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout} s"}
+    for line in proc.stdout.splitlines()[::-1]:
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+    return {"error": f"exit {proc.returncode}: {tail[:160]}"}
+
+
+def geomean(xs):
+    xs = [x for x in xs if x > 0]
+    return (statistics.geometric_mean(xs) if xs else float("nan"))
+
+
+def table(results, threads_list):
+    lines = []
+    for threads in threads_list:
+        lines.append(f"\n### {threads} thread{'s' if threads > 1 else ''}\n")
+        lines.append("| workload | backend | eager ms | lazy ms | speedup vs eager | cold first step s | "
+                     "trace µs/op | steady recompiles | peak RSS MB |")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
+        for workload in WORKLOADS:
+            for backend in BACKENDS:
+                r = results.get((backend, workload, threads))
+                if r is None:
+                    continue
+                if "error" in r:
+                    lines.append(f"| {workload} | {backend} | — | — | died: {r['error']} | | | | |")
+                    continue
+                lines.append(
+                    f"| {workload} | {backend} | {r['eager_ms']:.2f} | {r['lazy_ms']:.2f} | "
+                    f"{r['speedup']:.2f}× | {r['cold_s']:.2f} | {r['trace_us_per_op']:.1f} | "
+                    f"{r['steady_recompiles']} | {r['peak_rss_mb']:.0f} |")
+        for backend in BACKENDS:
+            sp = [results[(backend, w, threads)]["speedup"] for w in WORKLOADS
+                  if "speedup" in results.get((backend, w, threads), {})]
+            if sp:
+                lines.append(f"\n{backend}: geometric mean speedup vs eager {geomean(sp):.2f}× "
+                             f"over {len(sp)} workloads")
+    return "\n".join(lines)
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        backend, workload, threads, steps, warmup = sys.argv[2:7]
+        result = worker(backend, workload, int(threads), int(steps), int(warmup))
+        print("RESULT " + json.dumps(result), flush=True)
+        return
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--workloads", default=",".join(WORKLOADS))
+    parser.add_argument("--backends", default=",".join(BACKENDS))
+    parser.add_argument("--timeout", type=int, default=900)
+    parser.add_argument("--write", help="write the report (markdown) to this file")
+    args = parser.parse_args()
+    threads_list = [int(t) for t in args.threads.split(",")]
+    results = {}
+    for threads in threads_list:
+        for workload in args.workloads.split(","):
+            for backend in args.backends.split(","):
+                r = run_one(backend, workload, threads, args.steps, args.warmup, args.timeout)
+                results[(backend, workload, threads)] = r
+                print(f"{backend:12s} {workload:16s} {threads}t  {r}", flush=True)
+    report = table(results, threads_list)
+    print(report)
+    if args.write:
+        cmd = "PYTHONPATH=bazel-bin/python /usr/bin/python3 bench/bench.py " + " ".join(sys.argv[1:])
+        with open(args.write, "w") as f:
+            f.write("# Performance\n\nProduced by:\n\n```sh\nbazel build //python:ltc_mlir\n" + cmd +
+                    "\n```\n\nPaired steps in one process per row (eager and lazy alternate); speedup is the "
+                    "median of per-step eager/lazy ratios (>1: lazy is faster). OPENBLAS_CORETYPE and "
+                    "OPENBLAS_L2_SIZE unset so eager uses its best kernels; torch.set_num_threads as shown. "
+                    "Machine: 2-core AMD EPYC (znver3), Debian 12, torch 1.13.1, LLVM 22.\n" + report + "\n")
+
+
+if __name__ == "__main__":
+    main()
