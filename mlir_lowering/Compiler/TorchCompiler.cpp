@@ -6,9 +6,7 @@
 #include "mlir_lowering/Dialect/Torch/Transforms/Passes.h"
 #include "mlir_lowering/Pipeline/CpuPipeline.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "llvm/ADT/SmallPtrSet.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
@@ -18,10 +16,8 @@
 
 using namespace mlir;
 
-FailureOr<ltc::TorchCompileResult>
-ltc::compileTorchModuleToObject(ModuleOp module,
-                                const TorchCompileOptions &options,
-                                std::string &error) {
+FailureOr<ltc::TorchCompileResult> ltc::compileTorchModuleToObject(
+    ModuleOp module, const TorchCompileOptions &options, std::string &error) {
   TorchCompileResult result;
   std::string diagnostics;
   ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &d) {
@@ -42,20 +38,6 @@ ltc::compileTorchModuleToObject(ModuleOp module,
   result.torchToLinalgMs = std::chrono::duration<double, std::milli>(
                                std::chrono::steady_clock::now() - start)
                                .count();
-  // A value returned twice would need one buffer for two outputs:
-  // give each extra use its own copy.
-  module.walk([](func::ReturnOp ret) {
-    OpBuilder b(ret);
-    llvm::SmallPtrSet<Value, 8> seen;
-    for (OpOperand &operand : ret->getOpOperands()) {
-      Value v = operand.get();
-      auto type = dyn_cast<RankedTensorType>(v.getType());
-      if (!type || seen.insert(v).second)
-        continue;
-      operand.set(bufferization::AllocTensorOp::create(
-          b, ret.getLoc(), type, ValueRange(), /*copy=*/v));
-    }
-  });
   if (options.keepIR) {
     llvm::raw_string_ostream os(result.linalgIR);
     module.print(os);
@@ -64,6 +46,7 @@ ltc::compileTorchModuleToObject(ModuleOp module,
   CpuCompileOptions cpuOptions;
   cpuOptions.entrySymbol = options.entrySymbol;
   cpuOptions.optLevel = options.optLevel;
+  cpuOptions.keepLLVMDialectIR = options.keepIR;
   FailureOr<CpuCompileResult> cpu =
       compileLinalgModuleToObject(module, cpuOptions, error);
   if (failed(cpu)) {
@@ -73,8 +56,7 @@ ltc::compileTorchModuleToObject(ModuleOp module,
   }
   result.objectCode = std::move(cpu->objectCode);
   result.entrySymbol = std::move(cpu->entrySymbol);
-  if (options.keepIR)
-    result.llvmDialectIR = std::move(cpu->llvmDialectIR);
+  result.llvmDialectIR = std::move(cpu->llvmDialectIR);
   result.inputBytes = std::move(cpu->inputBytes);
   result.outputBytes = std::move(cpu->outputBytes);
   result.loweringMs = cpu->loweringMs;

@@ -17,6 +17,7 @@
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToFuncs/MathToFuncs.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
@@ -174,10 +175,13 @@ createHostTargetMachine(int optLevel, std::string &error) {
     error = "no LLVM target for host triple " + host.triple + ": " + host.error;
     return nullptr;
   }
-  llvm::CodeGenOptLevel level = optLevel <= 0   ? llvm::CodeGenOptLevel::None
-                                : optLevel == 1 ? llvm::CodeGenOptLevel::Less
-                                : optLevel == 2
-                                    ? llvm::CodeGenOptLevel::Default
+  // Level 2 generates code at `Less`: what it leaves out on x86 is mainly the
+  // post-RA list scheduler, built for in-order cores, which takes half of
+  // codegen on our large straight-line blocks and does not make the code
+  // measurably faster on out-of-order hosts.
+  llvm::CodeGenOptLevel level = optLevel <= 0 ? llvm::CodeGenOptLevel::None
+                                : optLevel <= 2
+                                    ? llvm::CodeGenOptLevel::Less
                                     : llvm::CodeGenOptLevel::Aggressive;
   llvm::TargetOptions targetOptions;
   // PIC: the ORC JIT may place code and data far apart.
@@ -238,6 +242,7 @@ void mlir::ltc::buildLinalgToLLVMPipeline(OpPassManager &pm,
       bufferization::LayoutMapOption::IdentityLayoutMap;
   bufferizeOptions.bufferAlignment = 64;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  pm.addNestedPass<func::FuncOp>(ltc::createCopyRepeatedResultsPass());
   bufferization::BufferResultsToOutParamsPassOptions outParamsOptions;
   outParamsOptions.hoistStaticAllocs = true;
   outParamsOptions.modifyPublicFunctions = true;
@@ -251,6 +256,10 @@ void mlir::ltc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   // Loops and scalar code; LLVM vectorizes them later.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(ltc::createMathApproximationPass());
+  // Integer powers (math.ipowi, math.fpowi) become small outlined loops:
+  // LLVM has no lowering for the first, and the libgcc call of the second
+  // (__powisf2) is not among the symbols the runtime resolves.
+  pm.addPass(createConvertMathToFuncs());
   arith::ArithEmulateUnsupportedFloatsOptions emulateOptions;
   emulateOptions.sourceTypeStrs = {"bf16", "f16"};
   emulateOptions.targetTypeStr = "f32";
@@ -260,7 +269,10 @@ void mlir::ltc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(arith::createArithExpandOpsPass(expandOptions));
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  // Folds the extf/truncf round trips of the emulated f16/bf16 arithmetic,
+  // which carry `contract` for this; then the flags must go.
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(ltc::createDropCastFastMathPass());
 
   // LLVM dialect.
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -306,11 +318,15 @@ void mlir::ltc::registerCpuPipelineDialects(DialectRegistry &registry) {
 FailureOr<ltc::CpuCompileResult> mlir::ltc::compileLinalgModuleToObject(
     ModuleOp module, const CpuCompileOptions &options, std::string &error) {
   MLIRContext *ctx = module.getContext();
-  {
-    DialectRegistry registry;
-    registerCpuPipelineDialects(registry);
-    ctx->appendDialectRegistry(registry);
-  }
+  static const DialectRegistry *const pipelineRegistry = [] {
+    auto *registry = new DialectRegistry;
+    registerCpuPipelineDialects(*registry);
+    return registry;
+  }();
+  // Built once; appended only to a context that lacks part of it (the lazy
+  // backend's context has it all from the start).
+  if (!pipelineRegistry->isSubsetOf(ctx->getDialectRegistry()))
+    ctx->appendDialectRegistry(*pipelineRegistry);
 
   // Collect every diagnostic so that the caller gets the reason.
   std::string diagnostics;
@@ -360,7 +376,7 @@ FailureOr<ltc::CpuCompileResult> mlir::ltc::compileLinalgModuleToObject(
   buildLinalgToLLVMPipeline(pm, options.entrySymbol, graphName);
   if (failed(pm.run(module)))
     return fail("lowering @" + graphName + " to the LLVM dialect failed");
-  {
+  if (options.keepLLVMDialectIR) {
     llvm::raw_string_ostream os(result.llvmDialectIR);
     module.print(os);
   }
@@ -425,6 +441,8 @@ void mlir::ltc::registerCpuPipelinePasses() {
     ::mlir::registerPass(createReductionFastMathPass);
     ::mlir::registerPass(createMathApproximationPass);
     ::mlir::registerPass(createLowerStridedCopiesPass);
+    ::mlir::registerPass(createCopyRepeatedResultsPass);
+    ::mlir::registerPass(createDropCastFastMathPass);
     ::mlir::registerPass([] { return createEmitEntryWrapperPass(); });
   });
 }

@@ -33,10 +33,14 @@ namespace ltc {
 
 struct CpuCompileOptions {
   std::string entrySymbol = "ltc_graph_entry";
-  /// LLVM optimization level, 0-3 (codegen uses the same level).
+  /// LLVM optimization level, 0-3. Code generation runs at level 1 for
+  /// levels 1 and 2 (see createHostTargetMachine), at 3 for 3.
   int optLevel = 2;
   /// Also return the LLVM IR text in CpuCompileResult::llvmIR.
   bool dumpIR = false;
+  /// Return the LLVM-dialect module text in CpuCompileResult::llvmDialectIR
+  /// (printing a large graph takes a few milliseconds).
+  bool keepLLVMDialectIR = true;
   /// The function to compile: this one if it exists, otherwise the only
   /// public function with a body.
   std::string graphFunction = "graph";
@@ -45,7 +49,7 @@ struct CpuCompileOptions {
 struct CpuCompileResult {
   std::string objectCode; // relocatable ELF object bytes
   std::string entrySymbol;
-  std::string llvmDialectIR; // MLIR after lowering to the LLVM dialect (text)
+  std::string llvmDialectIR; // LLVM-dialect MLIR (keepLLVMDialectIR only)
   std::string llvmIR;        // LLVM IR text (only when options.dumpIR)
   double loweringMs = 0, llvmMs = 0, codegenMs = 0; // time per stage
   /// Byte size of each input and output buffer, in `buffers` order.
@@ -71,7 +75,8 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
 
 /// Adds the dialects, interface implementations and LLVM IR translations the
 /// pipeline needs. compileLinalgModuleToObject appends them to the module's
-/// context itself; call this when building a context for parsing.
+/// context itself when the context lacks any; call this when building a
+/// context for parsing.
 void registerCpuPipelineDialects(DialectRegistry &registry);
 
 /// Runs the linalg-on-tensors -> LLVM pipeline on `module` in place, then

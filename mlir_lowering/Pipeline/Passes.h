@@ -29,9 +29,14 @@ std::unique_ptr<Pass> createMarkGraphBoundaryPass();
 std::unique_ptr<Pass> createLinalgLoopOrderPass();
 
 /// `ltc-reduction-fastmath`: allows reassociation and contraction of the
-/// floating-point arithmetic inside linalg ops with reduction loops, so that
-/// LLVM may vectorize the reductions.
+/// floating-point arithmetic (not the casts) inside linalg ops with reduction
+/// loops, so that LLVM may vectorize the reductions.
 std::unique_ptr<Pass> createReductionFastMathPass();
+
+/// `ltc-drop-cast-fastmath`: removes the fast-math flags of arith float casts
+/// (extf, truncf), which arith-to-llvm would otherwise copy onto
+/// llvm.fpext/fptrunc as an attribute they do not have.
+std::unique_ptr<Pass> createDropCastFastMathPass();
 
 /// `ltc-math-approximation`: rewrites f32 math.exp/log/tanh/erf/... into
 /// vectorizable polynomial approximations and computes f16/bf16 math in f32.
@@ -41,6 +46,12 @@ std::unique_ptr<Pass> createMathApproximationPass();
 /// non-identity layout into linalg.copy, so that they become loops rather than
 /// calls into mlir_c_runner_utils' memrefCopy.
 std::unique_ptr<Pass> createLowerStridedCopiesPass();
+
+/// `ltc-copy-repeated-results`: after bufferization, replaces every memref
+/// that a func.return already returns by a fresh copy (memref.alloc +
+/// memref.copy), so that buffer-results-to-out-params can give each result
+/// its own out-parameter.
+std::unique_ptr<Pass> createCopyRepeatedResultsPass();
 
 /// `ltc-emit-entry-wrapper`: in a module already lowered to the LLVM dialect
 /// with bare-pointer memrefs, adds `void <entrySymbol>(void **buffers)` that

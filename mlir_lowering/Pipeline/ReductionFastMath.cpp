@@ -4,6 +4,11 @@
 // accumulation. The flags are set on the arithmetic of reduction bodies only,
 // not on elementwise code, whose results must match eager PyTorch closely.
 //
+// Float casts (arith.extf/truncf) get no flags: `contract` would let
+// canonicalization fold an extf/truncf round trip away (a rounding the program
+// asked for), and llvm.fpext/fptrunc cannot carry flags (see
+// DropCastFastMath.cpp).
+//
 //===----------------------------------------------------------------------===//
 
 #include "Passes.h"
@@ -11,6 +16,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Interfaces/CastInterfaces.h"
 
 using namespace mlir;
 
@@ -33,6 +39,8 @@ struct ReductionFastMathPass
       if (linalgOp.getNumReductionLoops() == 0)
         return;
       linalgOp->walk([&](arith::ArithFastMathInterface op) {
+        if (isa<CastOpInterface>(op.getOperation()))
+          return;
         arith::FastMathFlags flags =
             arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
         if (arith::FastMathFlagsAttr old = op.getFastMathFlagsAttr())

@@ -482,6 +482,181 @@ TEST_F(CpuPipelineTest, F64I32I8) {
             (std::vector<int32_t>{-127, -99873, 2147483005}));
 }
 
+// Reductions that accumulate in a wider type than they read: f32 summed in
+// f64, f16 summed in f32 (then also f16 arithmetic, computed in f32).
+constexpr const char *kWideningSums = R"mlir(
+func.func @graph(%a: tensor<4x300xf32>, %h: tensor<4x64xf16>) -> (tensor<4xf64>, tensor<4xf32>, tensor<4xf16>) {
+  %zd = arith.constant 0.0 : f64
+  %zf = arith.constant 0.0 : f32
+  %ed = tensor.empty() : tensor<4xf64>
+  %fd = linalg.fill ins(%zd : f64) outs(%ed : tensor<4xf64>) -> tensor<4xf64>
+  %ef = tensor.empty() : tensor<4xf32>
+  %ff = linalg.fill ins(%zf : f32) outs(%ef : tensor<4xf32>) -> tensor<4xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(i, k) -> (i, k)>, affine_map<(i, k) -> (i)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%a : tensor<4x300xf32>) outs(%fd : tensor<4xf64>) {
+  ^bb0(%x: f32, %acc: f64):
+    %w = arith.extf %x : f32 to f64
+    %s = arith.addf %acc, %w : f64
+    linalg.yield %s : f64
+  } -> tensor<4xf64>
+  %1 = linalg.generic {indexing_maps = [affine_map<(i, k) -> (i, k)>, affine_map<(i, k) -> (i)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%h : tensor<4x64xf16>) outs(%ff : tensor<4xf32>) {
+  ^bb0(%x: f16, %acc: f32):
+    %w = arith.extf %x : f16 to f32
+    %s = arith.addf %acc, %w : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %eh = tensor.empty() : tensor<4xf16>
+  %2 = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>],
+                       iterator_types = ["parallel"]}
+      ins(%1 : tensor<4xf32>) outs(%eh : tensor<4xf16>) {
+  ^bb0(%x: f32, %o: f16):
+    %t = arith.truncf %x : f32 to f16
+    %d = arith.addf %t, %t : f16
+    linalg.yield %d : f16
+  } -> tensor<4xf16>
+  return %0, %1, %2 : tensor<4xf64>, tensor<4xf32>, tensor<4xf16>
+}
+)mlir";
+
+// IEEE half <-> float for values that are exact in half (normal or zero).
+uint16_t toHalf(float f) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  if ((bits & 0x7fffffff) == 0)
+    return static_cast<uint16_t>(bits >> 16);
+  uint32_t sign = (bits >> 16) & 0x8000;
+  int32_t exponent = static_cast<int32_t>((bits >> 23) & 0xff) - 127 + 15;
+  return static_cast<uint16_t>(sign | (exponent << 10) |
+                               ((bits >> 13) & 0x3ff));
+}
+float fromHalf(uint16_t h) {
+  if ((h & 0x7fff) == 0)
+    return (h & 0x8000) ? -0.0f : 0.0f;
+  uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
+  uint32_t exponent = ((h >> 10) & 0x1f) - 15 + 127;
+  uint32_t bits =
+      sign | (exponent << 23) | (static_cast<uint32_t>(h & 0x3ff) << 13);
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+TEST_F(CpuPipelineTest, WideningReductions) {
+  std::string error;
+  auto compiled = compile(kWideningSums, error);
+  ASSERT_TRUE(mlir::succeeded(compiled)) << error;
+  // Casts carry no arith fast-math attribute into the LLVM dialect.
+  EXPECT_EQ(compiled->llvmDialectIR.find("#arith.fastmath"), std::string::npos)
+      << compiled->llvmDialectIR;
+  // The accumulation itself may be reassociated.
+  EXPECT_NE(compiled->llvmDialectIR.find("llvm.fadd"), std::string::npos);
+
+  auto exe = load(kWideningSums);
+  ASSERT_TRUE(exe);
+  // f32 values whose f32 sum rounds but whose f64 sum is exact.
+  std::vector<float> a(4 * 300);
+  for (size_t i = 0; i < a.size(); ++i)
+    a[i] = 16777216.0f * static_cast<float>(i % 3) + static_cast<float>(i % 7);
+  std::vector<uint16_t> h(4 * 64);
+  for (size_t i = 0; i < h.size(); ++i)
+    h[i] = toHalf(0.25f * static_cast<float>(i % 9) - 1.0f);
+  auto ba = upload(a), bh = upload(h);
+  auto sumD = allocate<double>(4), sumF = allocate<float>(4),
+       twice = allocate<uint16_t>(4);
+  ASSERT_TRUE(
+      exe->Execute({ba.get(), bh.get()}, {sumD.get(), sumF.get(), twice.get()})
+          .ok());
+  std::vector<double> rd = download<double>(*sumD);
+  std::vector<float> rf = download<float>(*sumF);
+  std::vector<uint16_t> rh = download<uint16_t>(*twice);
+  for (int r = 0; r < 4; ++r) {
+    double expectedD = 0;
+    for (int k = 0; k < 300; ++k)
+      expectedD += static_cast<double>(a[r * 300 + k]);
+    EXPECT_EQ(rd[r], expectedD) << r;
+    float expectedF = 0;
+    for (int k = 0; k < 64; ++k)
+      expectedF += fromHalf(h[r * 64 + k]);
+    EXPECT_EQ(rf[r], expectedF) << r;
+    EXPECT_EQ(fromHalf(rh[r]), 2 * expectedF) << r;
+  }
+}
+
+// Integer powers with exponents known only at run time.
+constexpr const char *kIntegerPowers = R"mlir(
+#map = affine_map<(d0) -> (d0)>
+func.func @graph(%a: tensor<6xi64>, %b: tensor<6xi64>, %x: tensor<6xf32>, %n: tensor<6xi32>) -> (tensor<6xi64>, tensor<6xf32>) {
+  %e = tensor.empty() : tensor<6xi64>
+  %ef = tensor.empty() : tensor<6xf32>
+  %0:2 = linalg.generic {indexing_maps = [#map, #map, #map, #map, #map, #map], iterator_types = ["parallel"]}
+      ins(%a, %b, %x, %n : tensor<6xi64>, tensor<6xi64>, tensor<6xf32>, tensor<6xi32>) outs(%e, %ef : tensor<6xi64>, tensor<6xf32>) {
+  ^bb0(%p: i64, %q: i64, %y: f32, %k: i32, %o: i64, %of: f32):
+    %r = math.ipowi %p, %q : i64
+    %f = math.fpowi %y, %k : f32, i32
+    linalg.yield %r, %f : i64, f32
+  } -> (tensor<6xi64>, tensor<6xf32>)
+  return %0#0, %0#1 : tensor<6xi64>, tensor<6xf32>
+}
+)mlir";
+
+TEST_F(CpuPipelineTest, IntegerPowers) {
+  auto exe = load(kIntegerPowers);
+  ASSERT_TRUE(exe);
+  std::vector<int64_t> base = {2, -3, 7, 0, 1, 10};
+  std::vector<int64_t> exponent = {10, 3, 0, 5, 62, 18};
+  std::vector<float> x = {2.0f, -1.5f, 0.5f, 3.0f, 2.0f, 1.0f};
+  std::vector<int32_t> n = {-2, 3, 4, 0, 20, -7};
+  auto bb = upload(base), be = upload(exponent), bx = upload(x), bn = upload(n);
+  auto oi = allocate<int64_t>(6), of = allocate<float>(6);
+  ASSERT_TRUE(exe->Execute({bb.get(), be.get(), bx.get(), bn.get()},
+                           {oi.get(), of.get()})
+                  .ok());
+  EXPECT_EQ(download<int64_t>(*oi),
+            (std::vector<int64_t>{1024, -27, 1, 0, 1, 1000000000000000000}));
+  EXPECT_EQ(download<float>(*of), (std::vector<float>{0.25f, -3.375f, 0.0625f,
+                                                      1.0f, 1048576.0f, 1.0f}));
+}
+
+// One computed value and one input, each returned twice, and a value
+// returned three times: every output gets its own copy.
+constexpr const char *kRepeatedResults = R"mlir(
+#map = affine_map<(d0) -> (d0)>
+func.func @graph(%a: tensor<5xf32>) -> (tensor<5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>) {
+  %e = tensor.empty() : tensor<5xf32>
+  %0 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel"]}
+      ins(%a : tensor<5xf32>) outs(%e : tensor<5xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = arith.addf %x, %x : f32
+    linalg.yield %s : f32
+  } -> tensor<5xf32>
+  return %0, %a, %0, %a, %0 : tensor<5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>
+}
+)mlir";
+
+TEST_F(CpuPipelineTest, RepeatedResults) {
+  auto exe = load(kRepeatedResults);
+  ASSERT_TRUE(exe);
+  std::vector<float> a = {1, 2, 3, 4, 5};
+  std::vector<float> doubled = {2, 4, 6, 8, 10};
+  auto ba = upload(a);
+  std::vector<std::shared_ptr<DeviceBuffer>> outs;
+  std::vector<DeviceBuffer *> outPtrs;
+  for (int i = 0; i < 5; ++i) {
+    outs.push_back(allocate<float>(5));
+    outPtrs.push_back(outs.back().get());
+  }
+  ASSERT_TRUE(exe->Execute({ba.get()}, outPtrs).ok());
+  EXPECT_EQ(download<float>(*outs[0]), doubled);
+  EXPECT_EQ(download<float>(*outs[1]), a);
+  EXPECT_EQ(download<float>(*outs[2]), doubled);
+  EXPECT_EQ(download<float>(*outs[3]), a);
+  EXPECT_EQ(download<float>(*outs[4]), doubled);
+  EXPECT_EQ(download<float>(*ba), a);
+}
+
 TEST_F(CpuPipelineTest, BadInputFailsWithAMessage) {
   std::string error;
   // A dynamic shape.

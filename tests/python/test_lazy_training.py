@@ -94,3 +94,21 @@ def test_dump_dir_has_every_stage(tmp_path, monkeypatch):
     text = (tmp_path / f"{sorted(stems)[0]}.torch.mlir").read_text()
     assert "func.func @graph" in text and "torch.aten.tanh" in text
     assert "llvm.func" in (tmp_path / f"{sorted(stems)[0]}.llvm.mlir").read_text()
+
+
+def test_two_hidden_layer_mlp_step_compiles():
+    # Regression: identical zero-filled momentum buffers CSE to one value that
+    # the graph returned twice, which crashed MLIR's buffer-results-to-out-params.
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
+                          nn.Linear(256, 10)).to(LAZY)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x, y = torch.randn(64, 64).to(LAZY), torch.randint(0, 10, (64,)).to(LAZY)
+    before = counters()
+    for _ in range(2):
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+        torch._lazy.mark_step()
+    assert counters().get("EagerGraphFallback", 0) == before.get("EagerGraphFallback", 0)
+    assert torch.isfinite(model[0].weight.cpu()).all()
