@@ -1,6 +1,7 @@
 #include "ltc_backend/backend_impl.h"
 
 #include "ltc_backend/backend_data.h"
+#include "ltc_backend/compile_diagnostics.h"
 #include "ltc_backend/eager_fallback.h"
 #include "ltc_backend/eager_interpreter.h"
 #include "ltc_backend/ir_nodes.h"
@@ -247,7 +248,8 @@ struct StageTimes {
 
 // The entry's description, read by tools/ltc_mlir_cache.py.
 std::string CacheMetadata(const MlirComputation& comp, const std::string& graph_hash,
-                          const runtime::ObjectCode& object, const StageTimes& times) {
+                          const runtime::ObjectCode& object, const StageTimes& times,
+                          const SyncProvenance& provenance) {
   std::stringstream ss;
   ss << "{\n  \"graph_hash\": " << JsonString(graph_hash)
      << ",\n  \"llvm_version\": " << JsonString(LLVM_VERSION_STRING)
@@ -271,7 +273,7 @@ std::string CacheMetadata(const MlirComputation& comp, const std::string& graph_
      << ", \"torch_to_linalg\": " << times.torch_to_linalg_ms
      << ", \"lowering\": " << times.lowering_ms << ", \"llvm\": " << times.llvm_ms
      << ", \"codegen\": " << times.codegen_ms << ", \"total\": " << times.total_ms
-     << "}\n}\n";
+     << "},\n  \"provenance\": " << provenance.ToJson() << "\n}\n";
   return ss.str();
 }
 
@@ -462,11 +464,21 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
     WriteDump(dump_dir, name + ".torch.mlir", comp.torch_mlir());
     std::string error = comp.lowering_error();
     std::string key = CacheKey(graph_hash);
+    // Where the user's program synced; only asked for when it is recorded
+    // (a real compile) or reported (LTC_MLIR_DEBUG).
+    const bool debug = RecompileDebugEnabled();
+    SyncProvenance where = debug ? CaptureProvenance() : SyncProvenance();
     // With a dump directory the user wants every stage's IR: compile anyway.
-    if (error.empty() && dump_dir.empty() && LoadFromCache(comp, key)) {
+    bool disk_hit = false;
+    if (error.empty() && dump_dir.empty() && LoadFromCache(comp, key, &disk_hit)) {
+      ReportGraph(graph_hash, comp.torch_mlir(), where,
+                  disk_hit ? GraphOutcome::kDiskHit : GraphOutcome::kMemoryHit, 0);
       comp.ReleaseNodes();
       return;
     }
+    if (!debug)
+      where = CaptureProvenance();
+    double compile_ms = 0;
     if (error.empty()) {
       TORCH_LAZY_COUNTER("MlirCompile", 1);
       int64_t start_ns = torch::lazy::NowNs();
@@ -502,13 +514,16 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
           auto executable = Device().Load(object);
           if (executable.ok()) {
             comp.executable = *executable;
-            StoreInCache(comp, key, graph_hash, std::move(object), times);
+            StoreInCache(comp, key, graph_hash, std::move(object), times, where);
+            compile_ms = times.total_ms;
           } else {
             error = "loading the object code failed: " + executable.status().ToString();
           }
         }
       }
     }
+    ReportGraph(graph_hash, comp.torch_mlir(), where,
+                comp.executable ? GraphOutcome::kCompiled : GraphOutcome::kFailed, compile_ms);
     if (comp.executable) {
       comp.ReleaseNodes();
       return;
@@ -529,7 +544,7 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
 
   // Sets comp.executable from the executable cache; false on a miss. Bad
   // entries are counted, removed and reported as misses.
-  bool LoadFromCache(MlirComputation& comp, const std::string& key) const {
+  bool LoadFromCache(MlirComputation& comp, const std::string& key, bool* disk_hit) const {
     int64_t start_ns = torch::lazy::NowNs();
     runtime::ExecutableCache& cache = Cache();
     runtime::CacheLookup lookup = cache.Lookup(key);
@@ -561,6 +576,7 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
       cache.SetExecutable(key, executable);
     }
     comp.executable = std::move(executable);
+    *disk_hit = lookup.tier != runtime::CacheTier::kMemory;
     if (lookup.tier == runtime::CacheTier::kMemory)
       TORCH_LAZY_COUNTER("CacheMemoryHit", 1);
     else
@@ -571,9 +587,9 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
 
   void StoreInCache(const MlirComputation& comp, const std::string& key,
                     const std::string& graph_hash, runtime::ObjectCode object,
-                    const StageTimes& times) const {
+                    const StageTimes& times, const SyncProvenance& where) const {
     runtime::CacheEntry entry;
-    entry.metadata = CacheMetadata(comp, graph_hash, object, times);
+    entry.metadata = CacheMetadata(comp, graph_hash, object, times, where);
     entry.object = std::move(object);
     entry.source = comp.torch_mlir();
     entry.created = static_cast<int64_t>(std::time(nullptr));

@@ -13,6 +13,10 @@ import torch  # noqa: F401  (loads libtorch before our extension)
 import torch._lazy  # noqa: F401
 
 from . import _C
+from . import _provenance
+
+# Each cache entry records the user's source line whose sync compiled it.
+_C._set_provenance_hook(_provenance.sync_provenance)
 
 __all__ = ["init", "get_mlir", "metrics_report", "llvm_version", "device"]
 
