@@ -6,19 +6,30 @@
     ltc_mlir_cache.py [--dir DIR] stats
     ltc_mlir_cache.py [--dir DIR] prune [--max-bytes N] [--older-than-days D]
     ltc_mlir_cache.py [--dir DIR] clear
+    ltc_mlir_cache.py [--dir DIR] diff HASH HASH
+    ltc_mlir_cache.py [--dir DIR] dot HASH [-o FILE.dot]
+    ltc_mlir_cache.py [--dir DIR] export HASH FILE.mlir [--level llvm|linalg] [--run]
 
 The directory is found as the backend finds it: --dir, else
 $LTC_MLIR_CACHE_DIR, else $XDG_CACHE_HOME/ltc-mlir, else ~/.cache/ltc-mlir.
 HASH is any unique prefix of an entry's key. Only the standard library is
-needed. The entry layout is described in runtime/executable_cache.cpp.
+needed; `export` runs the ltc-mlir-export tool (found next to this script in
+Bazel's runfiles or bazel-bin, or named by $LTC_MLIR_EXPORT_TOOL) and, with
+--run, mlir-runner. The entry layout is described in runtime/executable_cache.cpp.
 """
 import argparse
 import json
 import os
+import shutil
 import struct
+import subprocess
 import sys
+import tempfile
 import time
 import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ltc_mlir_cache_graph as graphs  # noqa: E402
 
 MAGIC = b"LTCMLIRX"
 FORMAT_VERSION = 1
@@ -205,6 +216,14 @@ def cmd_show(directory, args):
     print(f"outputs:      {fmt_sig(m.get('outputs'))}")
     print(f"llvm:         {m.get('llvm_version', '?')}, pipeline {m.get('pipeline_version', '?')}, "
           f"cpu {m.get('cpu', '?')}")
+    where = m.get("provenance") or {}
+    if where.get("file"):
+        print(f"compiled by:  {where.get('kind') or 'sync'} at {where['file']}:{where.get('line', 0)}"
+              f" in {where.get('function', '?')}")
+        if where.get("code"):
+            print(f"              {where['code']}")
+    elif where.get("kind"):
+        print(f"compiled by:  {where['kind']} (no Python frame)")
     times = m.get("compile_ms", {})
     if times:
         print("compile ms:   " + ", ".join(f"{k} {v:.2f}" for k, v in times.items()))
@@ -285,6 +304,115 @@ def cmd_clear(directory, args):
     return 0
 
 
+def load_graph(directory, prefix):
+    e = find(directory, prefix)
+    if not e.valid:
+        sys.exit(f"entry {e.key} is invalid: {e.error}")
+    return e, graphs.Graph(e.text("source"))
+
+
+def cmd_diff(directory, args):
+    a_entry, a = load_graph(directory, args.hash)
+    b_entry, b = load_graph(directory, args.other)
+    d = graphs.Diff(a, b)
+    print(f"from: {a_entry.key}")
+    print(f"to:   {b_entry.key}")
+    print(f"summary: {d.describe(max_items=100)}")
+    names = sorted(set(a.histogram) | set(b.histogram))
+    changed = [(n, a.histogram.get(n, 0), b.histogram.get(n, 0)) for n in names
+               if a.histogram.get(n, 0) != b.histogram.get(n, 0)]
+    print("ops:" + (" same histogram" if not changed else ""))
+    for name, x, y in changed:
+        print(f"  {x:4} -> {y:<4} {name}")
+    for title, xs, ys in (("inputs", a.inputs, b.inputs), ("outputs", a.outputs, b.outputs)):
+        print(f"{title}:")
+        for i in range(max(len(xs), len(ys))):
+            x = xs[i] if i < len(xs) else "(none)"
+            y = ys[i] if i < len(ys) else "(none)"
+            print(f"  {i:3}  {x:20} {y:20} {'' if x == y else 'changed'}")
+    print("constants that differ:" + ("" if d.constant_changes else
+                                       " none" if d.same_ops else " (ops differ)"))
+    for change in d.constant_changes:
+        print(f"  {change}")
+    first = graphs.first_differing_line(a.text, b.text)
+    if first:
+        print(f"first differing line ({first[0]}):")
+        print(f"  - {first[1].strip()}")
+        print(f"  + {first[2].strip()}")
+    return 0
+
+
+def cmd_dot(directory, args):
+    e, g = load_graph(directory, args.hash)
+    text = graphs.to_dot(g, name="graph_" + e.key.split("-")[0][:16])
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write(text)
+        print(f"wrote {args.output}: {len(g.ops)} ops, {len(g.inputs)} inputs, "
+              f"{len(g.outputs)} outputs")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def export_tool():
+    env = os.environ.get("LTC_MLIR_EXPORT_TOOL")
+    if env:
+        return env
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidates = [os.path.join(here, "ltc-mlir-export", "ltc-mlir-export"),
+                  os.path.join(here, "..", "bazel-bin", "tools", "ltc-mlir-export",
+                               "ltc-mlir-export")]
+    for path in candidates:
+        if os.access(path, os.X_OK):
+            return path
+    return shutil.which("ltc-mlir-export") or sys.exit(
+        "ltc-mlir-export not found: bazel build //tools/ltc-mlir-export, or set "
+        "LTC_MLIR_EXPORT_TOOL (bazel run //tools:ltc_mlir_cache finds it itself)")
+
+
+MLIR_RUNNER = "/usr/lib/llvm-22/bin/mlir-runner"
+RUNNER_LIBS = ["/usr/lib/llvm-22/lib/libmlir_runner_utils.so",
+               "/usr/lib/llvm-22/lib/libmlir_c_runner_utils.so"]
+
+
+def runner_command(path):
+    return [MLIR_RUNNER, "-e", "main", "-entry-point-result=void",
+            "-shared-libs=" + ",".join(RUNNER_LIBS), path]
+
+
+def cmd_export(directory, args):
+    e, g = load_graph(directory, args.hash)
+    with tempfile.NamedTemporaryFile("w", suffix=".torch.mlir", delete=False) as f:
+        f.write(e.text("source"))
+        source = f.name
+    try:
+        proc = subprocess.run([export_tool(), "--level=" + args.level, source, "-o", args.file],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        os.unlink(source)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        sys.exit(f"export of {e.key} failed")
+    print(f"wrote {args.file}: @main calls @graph on generated inputs and prints "
+          f"{len(g.outputs)} outputs")
+    for i, t in enumerate(g.inputs):
+        print(f"  input {i}: {t}  (v = (7n + {3 * i + 1}) mod 23 - 11"
+              f"{', / 8' if t.startswith(('f', 'bf')) else ', > 0' if t.startswith('i1[') else ''})")
+    if args.level == "llvm":
+        print("run: " + " ".join(runner_command(args.file)))
+    if args.run:
+        if args.level != "llvm":
+            sys.exit("--run needs --level llvm")
+        proc = subprocess.run(runner_command(args.file), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+        sys.stdout.write(proc.stdout)
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stderr)
+            return proc.returncode
+    return 0
+
+
 def parse_bytes(text):
     scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:].upper(), 1)
     return int(text[:-1] if scale > 1 else text) * scale
@@ -305,12 +433,25 @@ def main(argv=None):
                        help="keep at most this many bytes (suffixes K, M, G)")
     prune.add_argument("--older-than-days", type=float, default=None)
     sub.add_parser("clear", help="remove every entry")
+    diff = sub.add_parser("diff", help="what separates two graphs: ops, shapes, constants")
+    diff.add_argument("hash")
+    diff.add_argument("other")
+    dot = sub.add_parser("dot", help="Graphviz picture of a graph")
+    dot.add_argument("hash")
+    dot.add_argument("-o", "--output", default=None, help="write to this file, not stdout")
+    export = sub.add_parser("export", help="standalone module with a @main for mlir-runner")
+    export.add_argument("hash")
+    export.add_argument("file")
+    export.add_argument("--level", choices=["llvm", "linalg"], default="llvm",
+                        help="llvm: runnable by mlir-runner (default); linalg: readable")
+    export.add_argument("--run", action="store_true", help="run it with mlir-runner too")
     args = parser.parse_args(argv)
     directory = args.dir if args.dir is not None else default_dir()
     if not directory:
         sys.exit("the disk cache is off (LTC_MLIR_CACHE_DIR is empty); pass --dir")
     commands = {"list": cmd_list, "show": cmd_show, "stats": cmd_stats,
-                "prune": cmd_prune, "clear": cmd_clear}
+                "prune": cmd_prune, "clear": cmd_clear, "diff": cmd_diff,
+                "dot": cmd_dot, "export": cmd_export}
     return commands[args.command](directory, args)
 
 
