@@ -552,6 +552,11 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
       TORCH_LAZY_COUNTER("CacheCorruptEntry", 1);
     else if (lookup.rejected == runtime::CacheReject::kForeign)
       TORCH_LAZY_COUNTER("CacheForeignEntry", 1);
+    // Per tier: a memory miss may still be a disk hit.
+    if (lookup.tier != runtime::CacheTier::kMemory || !lookup.entry)
+      TORCH_LAZY_COUNTER("CacheMemoryMiss", 1);
+    if (!lookup.entry && cache.disk_enabled())
+      TORCH_LAZY_COUNTER("CacheDiskMiss", 1);
     if (!lookup.entry) {
       TORCH_LAZY_COUNTER("CacheMiss", 1);
       return false;

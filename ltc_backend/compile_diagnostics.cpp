@@ -81,7 +81,7 @@ class GraphHistory {
     for (const Record& other : records_) {
       int distance = GraphDistance(other.summary, summary) +
           (other.where == record.where && where.known() ? 0 : 1);
-      if (!nearest || distance < best) {
+      if (!nearest || distance <= best) { // ties: the latest
         nearest = &other;
         best = distance;
       }
