@@ -125,7 +125,8 @@ GraphSummary SummarizeGraph(const std::string& torch_mlir) {
       size_t arrow = line.rfind(") -> ");
       if (open == std::string::npos)
         continue;
-      std::string params = line.substr(open + 1, (arrow == std::string::npos ? line.rfind(')') : arrow) - open - 1);
+      size_t close = arrow == std::string::npos ? line.rfind(')') : arrow;
+      std::string params = line.substr(open + 1, close - open - 1);
       for (const std::string& param : SplitTopLevel(params)) {
         size_t colon = param.find(": ");
         if (colon == std::string::npos)
@@ -197,6 +198,10 @@ GraphSummary SummarizeGraph(const std::string& torch_mlir) {
 
 GraphDiff DiffGraphs(const GraphSummary& from, const GraphSummary& to) {
   GraphDiff diff;
+  diff.inputs_before = from.inputs.size();
+  diff.inputs_after = to.inputs.size();
+  diff.outputs_before = from.outputs.size();
+  diff.outputs_after = to.outputs.size();
   auto compare_types = [](const std::vector<std::string>& a, const std::vector<std::string>& b,
                           const char* what, std::vector<std::string>& out) {
     size_t n = std::max(a.size(), b.size());
@@ -281,10 +286,18 @@ std::string GraphDiff::Describe(size_t max_items) const {
   else
     parts.push_back("ops changed (first at op " + std::to_string(first_differing_op) +
                     "): " + Join(op_changes, max_items));
-  if (!input_changes.empty())
-    parts.push_back("shape changed: " + Join(input_changes, max_items));
-  if (!output_changes.empty())
-    parts.push_back("output changed: " + Join(output_changes, max_items));
+  // Across different ops, position-wise shape changes mean little: counts only.
+  if (!same_ops) {
+    if (inputs_before != inputs_after || outputs_before != outputs_after)
+      parts.push_back("inputs " + std::to_string(inputs_before) + " -> " +
+                      std::to_string(inputs_after) + ", outputs " +
+                      std::to_string(outputs_before) + " -> " + std::to_string(outputs_after));
+  } else {
+    if (!input_changes.empty())
+      parts.push_back("shape changed: " + Join(input_changes, max_items));
+    if (!output_changes.empty())
+      parts.push_back("output changed: " + Join(output_changes, max_items));
+  }
   if (!constant_changes.empty())
     parts.push_back("constant changed: " + Join(constant_changes, max_items));
   if (same_ops && !shapes_changed() && constant_changes.empty())

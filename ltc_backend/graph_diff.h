@@ -39,9 +39,11 @@ struct GraphDiff {
   bool same_ops = false; // the same op sequence (constants and shapes aside)
   std::vector<std::string> input_changes; // "input 0: f32[4,3] -> f32[5,3]"
   std::vector<std::string> output_changes;
-  std::vector<std::string> constant_changes; // "op 3 torch.aten.select.int operand 2: int 1 -> int 2"
+  // "op 3 torch.aten.select_copy.int operand 2: int 1 -> int 2"
+  std::vector<std::string> constant_changes;
   std::vector<std::string> op_changes; // "+1 torch.aten.relu", "-2 torch.aten.mul.Tensor"
   int first_differing_op = -1; // index into ops, when the sequences differ
+  size_t inputs_before = 0, inputs_after = 0, outputs_before = 0, outputs_after = 0;
 
   bool shapes_changed() const {
     return !input_changes.empty() || !output_changes.empty();

@@ -164,6 +164,7 @@ class Diff:
         self.input_changes, self.output_changes = [], []
         self.constant_changes, self.op_changes = [], []
         self.first_differing_op = -1
+        self.counts = (len(a.inputs), len(b.inputs), len(a.outputs), len(b.outputs))
         n = max(len(a.inputs), len(b.inputs))
         for i in range(n):
             before = a.inputs[a.use_order[i]] if i < len(a.use_order) else "(none)"
@@ -215,10 +216,15 @@ class Diff:
             return "identical ops, shapes and constants"
         parts = ["same ops" if self.same_ops else
                  f"ops changed (first at op {self.first_differing_op}): {join(self.op_changes)}"]
-        if self.input_changes:
-            parts.append("shape changed: " + join(self.input_changes))
-        if self.output_changes:
-            parts.append("output changed: " + join(self.output_changes))
+        # Across different ops, position-wise shape changes mean little.
+        if not self.same_ops:
+            if self.counts[0] != self.counts[1] or self.counts[2] != self.counts[3]:
+                parts.append("inputs {} -> {}, outputs {} -> {}".format(*self.counts))
+        else:
+            if self.input_changes:
+                parts.append("shape changed: " + join(self.input_changes))
+            if self.output_changes:
+                parts.append("output changed: " + join(self.output_changes))
         if self.constant_changes:
             parts.append("constant changed: " + join(self.constant_changes))
         if (self.same_ops and not self.input_changes and not self.output_changes

@@ -204,6 +204,8 @@ def test_export_runs_under_mlir_runner_with_the_lazy_results(session):
     assert "[ltc-mlir]" not in stderr
     assert result["counters"].get("MlirCompile", 0) == 0
     assert result["counters"].get("CacheDiskHit", 0) == len(session["entries"])
+    assert result["counters"].get("CacheMemoryMiss", 0) == len(session["entries"])
+    assert result["counters"].get("CacheDiskMiss", 0) == 0
     # .item() reads its scalar through the eager _local_scalar_dense.
     assert not [n for n in result["counters"]
                 if n.startswith("aten::") and n != "aten::_local_scalar_dense"]

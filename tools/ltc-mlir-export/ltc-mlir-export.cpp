@@ -123,14 +123,15 @@ FailureOr<Value> buildInput(OpBuilder &b, Location loc, RankedTensorType type,
             arith::ConstantIntOp::create(nb, nloc, nb.getI64Type(), 11));
         Value result;
         if (element.isInteger(1)) {
-          Value zero = arith::ConstantIntOp::create(nb, nloc, nb.getI64Type(), 0);
+          Value zero =
+              arith::ConstantIntOp::create(nb, nloc, nb.getI64Type(), 0);
           result = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sgt,
                                          i64, zero);
         } else if (auto intType = dyn_cast<IntegerType>(element)) {
-          result = intType.getWidth() == 64
-                       ? i64
-                       : arith::TruncIOp::create(nb, nloc, intType, i64)
-                             .getResult();
+          result =
+              intType.getWidth() == 64
+                  ? i64
+                  : arith::TruncIOp::create(nb, nloc, intType, i64).getResult();
         } else {
           auto floatType = cast<FloatType>(element);
           Value f = arith::SIToFPOp::create(nb, nloc, floatType, i64);
@@ -214,8 +215,7 @@ LogicalResult addMain(ModuleOp module) {
   Location loc = graph.getLoc();
   OpBuilder b(module.getContext());
   b.setInsertionPointToEnd(module.getBody());
-  auto main =
-      func::FuncOp::create(b, loc, "main", b.getFunctionType({}, {}));
+  auto main = func::FuncOp::create(b, loc, "main", b.getFunctionType({}, {}));
   b.setInsertionPointToStart(main.addEntryBlock());
   SmallVector<Value> inputs;
   for (auto [k, argType] : llvm::enumerate(graph.getArgumentTypes())) {
@@ -226,8 +226,7 @@ LogicalResult addMain(ModuleOp module) {
     FailureOr<Value> input = buildInput(b, loc, type, k);
     if (failed(input))
       return graph.emitError("argument ")
-             << k << " has an element type export cannot generate: "
-             << argType;
+             << k << " has an element type export cannot generate: " << argType;
     inputs.push_back(*input);
   }
   auto call = func::CallOp::create(b, loc, graph, inputs);
