@@ -81,8 +81,10 @@ bool IsConstant(const std::string& op) {
 std::string ConstantValue(const std::string& op, const std::string& rest) {
   std::string value = Trim(rest);
   if (op == "torch.vtensor.literal") {
-    size_t colon = TypeColon(value);
-    return "literal " + Trim(value.substr(0, colon));
+    std::string attr = Trim(value.substr(0, TypeColon(value)));
+    if (attr.size() >= 2 && attr.front() == '(' && attr.back() == ')')
+      attr = attr.substr(1, attr.size() - 2);
+    return "literal " + attr;
   }
   return op.substr(std::string("torch.constant.").size()) + (value.empty() ? "" : " " + value);
 }

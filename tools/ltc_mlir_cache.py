@@ -317,7 +317,7 @@ def cmd_diff(directory, args):
     d = graphs.Diff(a, b)
     print(f"from: {a_entry.key}")
     print(f"to:   {b_entry.key}")
-    print(f"summary: {d.describe(max_items=100)}")
+    print(f"summary: {d.describe()}")
     names = sorted(set(a.histogram) | set(b.histogram))
     changed = [(n, a.histogram.get(n, 0), b.histogram.get(n, 0)) for n in names
                if a.histogram.get(n, 0) != b.histogram.get(n, 0)]

@@ -64,7 +64,10 @@ def _constant_value(op, rest):
     rest = rest.strip()
     if op == "torch.vtensor.literal":
         colon = _type_colon(rest)
-        return "literal " + (rest[:colon] if colon >= 0 else rest).strip()
+        attr = (rest[:colon] if colon >= 0 else rest).strip()
+        if attr.startswith("(") and attr.endswith(")"):
+            attr = attr[1:-1]
+        return "literal " + attr
     kind = op[len("torch.constant."):]
     return kind + (" " + rest if rest else "")
 
