@@ -37,6 +37,13 @@ for n in (2, 3):
     z = torch.ones(n, 3).to("lazy") + x[:n]
     total = z.sum().item()  # ITEM
 
+w = torch.ones(8, 4).to("lazy").requires_grad_()
+loss = torch.relu(torch.ones(16, 8).to("lazy") @ w).mean()
+loss.backward()
+with torch.no_grad():
+    w -= 0.1 * w.grad
+torch._lazy.mark_step()  # STEP
+
 def f(a, b, c, s, alpha):
     return torch.add(torch.tanh(a @ b) * s, c, alpha=alpha)
 
@@ -47,7 +54,7 @@ if given:
     s, alpha = given["s"]["values"][0], given["alpha"]["values"][0]
 else:
     torch.manual_seed(0)
-    a, b, c, s, alpha = torch.randn(3, 4), torch.randn(4, 5), torch.randn(5), 3, 1
+    a, b, c, s, alpha = torch.randn(4, 8), torch.randn(8, 8), torch.randn(8), 3, 1
 out = f(a.to("lazy"), b.to("lazy"), c.to("lazy"), s, alpha)
 values = out.cpu()  # EXPORT
 print("RESULT " + json.dumps({
@@ -220,7 +227,7 @@ def test_export_runs_under_mlir_runner_with_the_lazy_results(session):
     # .item() reads its scalar through the eager _local_scalar_dense.
     assert not [n for n in result["counters"]
                 if n.startswith("aten::") and n != "aten::_local_scalar_dense"]
-    assert len(exported) == len(result["lazy"]) == 15
+    assert len(exported) == len(result["lazy"]) == 32
     for got, lazy, eager in zip(exported, result["lazy"], result["eager"]):
         assert got == pytest.approx(lazy, rel=1e-5, abs=1e-5)
         assert got == pytest.approx(eager, rel=1e-4, abs=1e-4)
@@ -234,3 +241,21 @@ def test_export_linalg_level_is_readable(session):
     assert "func.func @main()" in text and "call @graph(" in text
     assert "linalg.matmul" in text or "linalg.generic" in text
     assert "call @printF32" in text
+
+
+def test_every_cached_graph_exports_and_runs(session):
+    """Including a training step that returns its inputs and several
+    results (buffers @main allocates must satisfy the graph's code)."""
+    assert entries_from(session, "STEP")
+    for entry in session["entries"]:
+        graph = graphs.Graph(entry.text("source"))
+        module = session["root"] / f"all_{entry.key[:8]}.mlir"
+        out = cli(session["cache"], "export", entry.key[:16], str(module), "--run")
+        printed = [l for l in out.splitlines() if l.startswith("( ")]
+        assert len(printed) == len(graph.outputs), (entry.key, out)
+        for line, output in zip(printed, graph.outputs):
+            dtype, shape = graphs.parse_type(output)
+            count = 1
+            for d in shape:
+                count *= d
+            assert len(line.strip("() ").split(",")) == count, (entry.key, line)

@@ -23,6 +23,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -292,6 +293,12 @@ int main(int argc, char **argv) {
     ltc::buildLinalgToLLVMPipeline(toLLVM, "ltc_graph_entry", "graph");
     if (failed(toLLVM.run(*module)))
       return 1;
+    // The runtime's buffers are 64-byte aligned and the pipeline tells LLVM
+    // so; @main's result buffers come from plain malloc (bufferization's
+    // out-parameters), so that promise must go or vector code may fault.
+    if (auto graph = module->lookupSymbol<LLVM::LLVMFuncOp>("graph"))
+      for (unsigned i = 0, e = graph.getNumArguments(); i < e; ++i)
+        graph.removeArgAttr(i, LLVM::LLVMDialect::getAlignAttrName());
   }
 
   auto output = openOutputFile(outputFile, &error);
