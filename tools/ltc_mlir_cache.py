@@ -164,6 +164,14 @@ def fmt_sig(tensors):
     return ", ".join(f"{t.get('dtype', '?')}{t.get('shape', [])}" for t in tensors or [])
 
 
+def fmt_where(meta):
+    """'train.py:16 mark_step' from an entry's provenance, or '-'."""
+    where = meta.get("provenance") or {}
+    place = (f"{os.path.basename(where['file'])}:{where.get('line', 0)}"
+             if where.get("file") else "")
+    return " ".join(p for p in (place, where.get("kind", "")) if p) or "-"
+
+
 def remove(entry):
     for path in (entry.path, entry.usage_path):
         try:
@@ -178,7 +186,8 @@ def cmd_list(directory, args):
         print(f"no entries in {directory}")
         return 0
     entries.sort(key=lambda e: e.last_used, reverse=True)
-    print(f"{'KEY':18} {'SIZE':>10} {'HITS':>5} {'COMPILE':>9} {'LAST USED':19}  SIGNATURE")
+    print(f"{'KEY':18} {'SIZE':>10} {'HITS':>5} {'COMPILE':>9} {'LAST USED':19}  "
+          f"{'COMPILED BY':28} SIGNATURE")
     for e in entries:
         if not e.valid:
             print(f"{e.key[:16]:18} {fmt_bytes(e.bytes):>10} {'-':>5} {'-':>9} "
@@ -186,7 +195,7 @@ def cmd_list(directory, args):
             continue
         sig = f"({fmt_sig(e.meta.get('inputs'))}) -> ({fmt_sig(e.meta.get('outputs'))})"
         print(f"{e.key[:16]:18} {fmt_bytes(e.bytes):>10} {e.hits:>5} "
-              f"{e.compile_ms:>7.1f}ms {fmt_time(e.last_used):19}  {sig}")
+              f"{e.compile_ms:>7.1f}ms {fmt_time(e.last_used):19}  {fmt_where(e.meta):28} {sig}")
     return 0
 
 

@@ -125,6 +125,9 @@ def test_provenance_names_the_users_line_and_sync_kind(session):
             assert where["kind"] == kind
             assert where["function"] == "<module>"
             assert where["code"] and "#" in where["code"]
+    listing = cli(session["cache"], "list")
+    assert listing.count(f"workload.py:{marker_line('SELECT')} mark_step ") == 3, listing
+    assert listing.count(f"workload.py:{marker_line('ITEM')} .item() ") == 2, listing
     show = cli(session["cache"], "show", entries_from(session, "ITEM")[0].key[:12])
     assert f"compiled by:  .item() at {session['script']}:{marker_line('ITEM')}" in show
 
