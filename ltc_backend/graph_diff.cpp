@@ -1,6 +1,7 @@
 #include "ltc_backend/graph_diff.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <sstream>
 
