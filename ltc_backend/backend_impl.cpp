@@ -9,6 +9,7 @@
 #include "ltc_backend/mlir_lowering_context.h"
 #include "mlir_lowering/Compiler/TorchCompiler.h"
 #include "runtime/cpu_device.h"
+#include "runtime/cpu_kernels.h"
 #include "runtime/executable_cache.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -19,6 +20,7 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <ATen/Functions.h>
+#include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
 #include <torch/csrc/lazy/backend/backend_device.h>
 #include <torch/csrc/lazy/core/config.h>
@@ -410,6 +412,8 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
       outputs.push_back(buffer->get());
       distinct.push_back(std::make_shared<MlirBackendData>(device, shape, std::move(*buffer)));
     }
+    // OpenBLAS (GEMM/convolution kernels) gets torch's intra-op thread count.
+    runtime::SetCpuKernelThreads(at::get_num_threads());
     absl::Status status = comp.executable->Execute(inputs, outputs);
     TORCH_CHECK(status.ok(), "ltc-mlir: execution failed: ", status.ToString());
     // Device buffers are immutable once written, so results may share one.
