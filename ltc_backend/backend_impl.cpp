@@ -10,6 +10,7 @@
 #include "ltc_backend/mlir_lowering_context.h"
 #include "mlir_lowering/Compiler/TorchCompiler.h"
 #include "runtime/cpu_device.h"
+#include "runtime/cpu_kernels.h"
 #include "runtime/executable_cache.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -20,6 +21,7 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <ATen/Functions.h>
+#include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
 #include <torch/csrc/lazy/backend/backend_device.h>
 #include <torch/csrc/lazy/core/config.h>
@@ -86,7 +88,7 @@ std::string WriteDump(const std::string& dir, const std::string& name, const std
 // generated for the same Torch-dialect MLIR. (The fingerprint also holds the
 // build id of the binary the compiler is linked into, so a rebuilt compiler
 // never reuses old entries even when this is forgotten.)
-constexpr int kPipelineVersion = 1;
+constexpr int kPipelineVersion = 2;
 
 std::string HexDigest(uint64_t high, uint64_t low, bool wide) {
   char text[33];
@@ -412,6 +414,8 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
       outputs.push_back(buffer->get());
       distinct.push_back(std::make_shared<MlirBackendData>(device, shape, std::move(*buffer)));
     }
+    // OpenBLAS (GEMM/convolution kernels) gets torch's intra-op thread count.
+    runtime::SetCpuKernelThreads(at::get_num_threads());
     absl::Status status = comp.executable->Execute(inputs, outputs);
     TORCH_CHECK(status.ok(), "ltc-mlir: execution failed: ", status.ToString());
     // Device buffers are immutable once written, so results may share one.

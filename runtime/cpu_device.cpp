@@ -9,6 +9,8 @@
 
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
+#include "runtime/cpu_kernels.h"
+#include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
 #include "llvm/Object/ObjectFile.h"
@@ -120,6 +122,23 @@ public:
                        ToString(process_symbols.takeError())));
     }
     jd->addGenerator(std::move(*process_symbols));
+    // The kernels compiled code calls (cpu_kernels.h), by address: this
+    // library may be loaded without exporting its symbols to the process.
+    llvm::orc::SymbolMap kernels;
+    int kernel_count = 0;
+    const CpuKernelSymbol *kernel_symbols = GetCpuKernelSymbols(&kernel_count);
+    for (int i = 0; i < kernel_count; ++i) {
+      kernels[lljit_->mangleAndIntern(kernel_symbols[i].name)] =
+          llvm::orc::ExecutorSymbolDef(
+              llvm::orc::ExecutorAddr::fromPtr(kernel_symbols[i].address),
+              llvm::JITSymbolFlags::Exported);
+    }
+    if (llvm::Error error =
+            jd->define(llvm::orc::absoluteSymbols(std::move(kernels)))) {
+      Unload(jd);
+      return absl::InternalError(absl::StrCat("cannot define the kernels: ",
+                                              ToString(std::move(error))));
+    }
     if (llvm::Error error = lljit_->addObjectFile(*jd, std::move(buffer))) {
       Unload(jd);
       return absl::InvalidArgumentError(

@@ -226,7 +226,7 @@ void mlir::ltc::buildLinalgToLLVMPipeline(OpPassManager &pm,
                                           const std::string &graphFunction) {
   // Tensor level: fuse elementwise chains, pick vectorizable loop orders.
   pm.addPass(ltc::createMarkGraphBoundaryPass());
-  pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
+  pm.addNestedPass<func::FuncOp>(ltc::createGeneralizeNamedOpsPass());
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -252,6 +252,10 @@ void mlir::ltc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(ltc::createLowerStridedCopiesPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+
+  // Matrix products and convolutions: calls into the runtime's kernels.
+  pm.addPass(ltc::createLinalgToKernelCallsPass());
+  pm.addPass(createCanonicalizerPass());
 
   // Loops and scalar code; LLVM vectorizes them later.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
@@ -443,6 +447,8 @@ void mlir::ltc::registerCpuPipelinePasses() {
     ::mlir::registerPass(createLowerStridedCopiesPass);
     ::mlir::registerPass(createCopyRepeatedResultsPass);
     ::mlir::registerPass(createDropCastFastMathPass);
+    ::mlir::registerPass(createGeneralizeNamedOpsPass);
+    ::mlir::registerPass(createLinalgToKernelCallsPass);
     ::mlir::registerPass([] { return createEmitEntryWrapperPass(); });
   });
 }

@@ -64,6 +64,17 @@ std::unique_ptr<Pass>
 createEmitEntryWrapperPass(const std::string &entrySymbol = "ltc_graph_entry",
                            const std::string &graphFunction = "graph");
 
+/// `ltc-generalize-named-ops`: linalg-generalize-named-ops, except for f32
+/// linalg.conv_2d_nchw_fchw, which ltc-linalg-to-kernel-calls handles.
+std::unique_ptr<Pass> createGeneralizeNamedOpsPass();
+
+/// `ltc-linalg-to-kernel-calls`: on memrefs, replaces f32 linalg ops that are
+/// (batched) matrix products, named or generic with any operand layout, by
+/// calls to `ltc_mlir_sgemm`, and f32 linalg.conv_2d_nchw_fchw by calls to
+/// `ltc_mlir_conv2d_nchw` (runtime/cpu_kernels.h); a zero fill of the output
+/// just before the op is folded into the call.
+std::unique_ptr<Pass> createLinalgToKernelCallsPass();
+
 /// Registers the passes above for ltc-mlir-opt.
 void registerCpuPipelinePasses();
 

@@ -345,6 +345,28 @@ Value buildConvWeightGrad(OpBuilder &b, Location loc, Value gradOut,
   Value padded = padSpatial(b, loc, input, p.padding, p.padding);
   auto padType = cast<RankedTensorType>(padded.getType());
 
+  if (g == 1) {
+    // The same sum is a convolution of the input, channels first, with the
+    // gradient, filters first, as filter: batch and channels swap roles, and
+    // so do stride and dilation. Emitted as one, it gets the convolution
+    // kernel (im2col + GEMM) instead of an 8-deep loop nest.
+    auto swap01 = [&](Value v) {
+      auto type = cast<RankedTensorType>(v.getType());
+      SmallVector<int64_t> shape(type.getShape());
+      std::swap(shape[0], shape[1]);
+      Value init = tensor::EmptyOp::create(b, loc, shape, elemType);
+      return linalg::TransposeOp::create(b, loc, v, init,
+                                         ArrayRef<int64_t>{1, 0, 2, 3})
+          .getResult()[0];
+    };
+    Value image = swap01(padded);   // [C, N, H, W]
+    Value filter = swap01(gradOut); // [F, N, OH, OW]
+    Value init = createZeroInitTensor(b, loc, {cg, filters, kh, kw}, elemType);
+    Value swapped =
+        buildConv2d(b, loc, image, filter, init, p.dilation, p.stride, 1);
+    return swap01(swapped); // [F, C, KH, KW]
+  }
+
   auto go5Type = RankedTensorType::get(
       {goType.getDimSize(0), g, fg, goType.getDimSize(2), goType.getDimSize(3)},
       elemType);

@@ -295,6 +295,64 @@ Value buildWindowGatherSum(
         gather) {
   Type elemType = resultType.getElementType();
   int64_t br = p.batchRank;
+  // Windows that do not overlap (stride >= window extent, e.g. the usual 2x2
+  // stride-2 max pool) give each input position at most one window: then the
+  // offsets follow from the position and need no reduction loops, which makes
+  // a plain parallel loop nest with a quarter of the iterations.
+  bool disjoint = true;
+  for (int64_t i = 0; i < 2; ++i)
+    disjoint &= p.stride[i] >= p.dilation[i] * (p.kernel[i] - 1) + 1;
+  if (disjoint) {
+    int64_t rank = br + 2;
+    Value empty =
+        tensor::EmptyOp::create(b, loc, resultType.getShape(), elemType);
+    SmallVector<utils::IteratorType> parallel(rank,
+                                              utils::IteratorType::parallel);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{resultType}, ValueRange{}, ValueRange{empty},
+               ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank)}, parallel,
+               [&](OpBuilder &nb, Location l, ValueRange) {
+                 auto cst = [&](int64_t v) {
+                   return arith::ConstantIndexOp::create(nb, l, v);
+                 };
+                 SmallVector<Value> batch;
+                 for (int64_t i = 0; i < br; ++i)
+                   batch.push_back(linalg::IndexOp::create(nb, l, i));
+                 SmallVector<Value, 2> in, out;
+                 Value valid;
+                 for (int64_t i = 0; i < 2; ++i) {
+                   Value pos = linalg::IndexOp::create(nb, l, br + i);
+                   // pos + pad = o * stride + k * dilation, k < kernel.
+                   Value q =
+                       arith::AddIOp::create(nb, l, pos, cst(p.padding[i]));
+                   Value o = arith::DivUIOp::create(nb, l, q, cst(p.stride[i]));
+                   Value r = arith::RemUIOp::create(nb, l, q, cst(p.stride[i]));
+                   Value k =
+                       arith::DivUIOp::create(nb, l, r, cst(p.dilation[i]));
+                   Value onTap = arith::CmpIOp::create(
+                       nb, l, arith::CmpIPredicate::eq,
+                       arith::RemUIOp::create(nb, l, r, cst(p.dilation[i])),
+                       cst(0));
+                   Value inWindow = arith::CmpIOp::create(
+                       nb, l, arith::CmpIPredicate::ult, k, cst(p.kernel[i]));
+                   Value inRange = arith::CmpIOp::create(
+                       nb, l, arith::CmpIPredicate::ult, o, cst(p.outSize[i]));
+                   Value ok = arith::AndIOp::create(
+                       nb, l, onTap,
+                       arith::AndIOp::create(nb, l, inWindow, inRange));
+                   in.push_back(pos);
+                   out.push_back(arith::SelectOp::create(nb, l, ok, o, cst(0)));
+                   valid = valid
+                               ? Value(arith::AndIOp::create(nb, l, valid, ok))
+                               : ok;
+                 }
+                 Value contrib =
+                     gather(nb, l, batch, in[0], in[1], out[0], out[1], valid);
+                 linalg::YieldOp::create(nb, l, contrib);
+               })
+        .getResult(0);
+  }
+
   int64_t numLoops = br + 4;
   MLIRContext *ctx = b.getContext();
   auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };

@@ -143,8 +143,14 @@ func.func @conv2d_backward_crop(%go: !torch.vtensor<[1,3,7,7],f32>, %x: !torch.v
 
 // A grad_bias left out by output_mask has whatever shape LTC gave it ([0]
 // when the convolution had no bias); it is an empty zero tensor.
+// The weight gradient (groups 1) is a convolution of the input, channels
+// first, with the gradient, filters first; stride and dilation swap.
 // CHECK-LABEL: func.func @conv2d_backward_no_bias(
 // CHECK:         linalg.conv_2d_nchw_fchw
+// CHECK:         linalg.transpose ins(%{{.*}} : tensor<1x3x9x9xf32>) outs(%{{.*}} : tensor<3x1x9x9xf32>) permutation = [1, 0, 2, 3]
+// CHECK:         linalg.transpose ins(%{{.*}} : tensor<1x2x4x4xf32>) outs(%{{.*}} : tensor<2x1x4x4xf32>) permutation = [1, 0, 2, 3]
+// CHECK:         linalg.conv_2d_nchw_fchw {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%{{.*}}, %{{.*}} : tensor<3x1x9x9xf32>, tensor<2x1x4x4xf32>) outs(%{{.*}} : tensor<3x2x3x3xf32>)
+// CHECK:         linalg.transpose ins(%{{.*}} : tensor<3x2x3x3xf32>) outs(%{{.*}} : tensor<2x3x3x3xf32>) permutation = [1, 0, 2, 3]
 // CHECK:         %[[GB:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<0xf32>)
 // CHECK:         return %{{.*}}, %{{.*}}, %[[GB]]
 func.func @conv2d_backward_no_bias(%go: !torch.vtensor<[1,2,4,4],f32>, %x: !torch.vtensor<[1,3,7,7],f32>, %w: !torch.vtensor<[2,3,3,3],f32>) -> (!torch.vtensor<[1,3,7,7],f32>, !torch.vtensor<[2,3,3,3],f32>, !torch.vtensor<[0],f32>) {

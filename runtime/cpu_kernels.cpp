@@ -1,0 +1,288 @@
+// Kernels called from compiled code. See cpu_kernels.h.
+#include "runtime/cpu_kernels.h"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <atomic>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace ltc_mlir {
+namespace runtime {
+namespace {
+
+// CBLAS constants (cblas.h).
+constexpr int kRowMajor = 101;
+constexpr int kNoTrans = 111;
+constexpr int kTrans = 112;
+
+using SgemmFn = void (*)(int order, int trans_a, int trans_b, int m, int n,
+                         int k, float alpha, const float *a, int lda,
+                         const float *b, int ldb, float beta, float *c,
+                         int ldc);
+using SetThreadsFn = void (*)(int);
+
+struct Blas {
+  SgemmFn sgemm = nullptr;
+  SetThreadsFn set_threads = nullptr;
+};
+
+// Loaded once. OpenBLAS first: it has the thread control; the generic CBLAS
+// names are fallbacks. LTC_MLIR_DISABLE_BLAS=1 forces the plain loops.
+const Blas &GetBlas() {
+  static const Blas blas = [] {
+    Blas b;
+    const char *disable = std::getenv("LTC_MLIR_DISABLE_BLAS");
+    if (disable != nullptr && disable[0] != '\0' && disable[0] != '0')
+      return b;
+    for (const char *name : {"libopenblas.so.0", "libopenblas.so",
+                             "libcblas.so.3", "libblas.so.3"}) {
+      void *handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+      if (handle == nullptr)
+        continue;
+      auto sgemm = reinterpret_cast<SgemmFn>(dlsym(handle, "cblas_sgemm"));
+      if (sgemm == nullptr) {
+        dlclose(handle);
+        continue;
+      }
+      b.sgemm = sgemm;
+      b.set_threads = reinterpret_cast<SetThreadsFn>(
+          dlsym(handle, "openblas_set_num_threads"));
+      break; // The handle stays open for the life of the process.
+    }
+    return b;
+  }();
+  return blas;
+}
+
+std::atomic<int> requested_threads{0};
+std::atomic<int> applied_threads{0};
+
+void ApplyThreads(const Blas &blas) {
+  int want = requested_threads.load(std::memory_order_relaxed);
+  if (want <= 0 || blas.set_threads == nullptr)
+    return;
+  if (applied_threads.exchange(want) != want)
+    blas.set_threads(want);
+}
+
+// C[m,n] (+)= sum_k A[m,k] * B[k,n], all by strides.
+void NaiveGemm(int64_t M, int64_t N, int64_t K, const float *a, int64_t sam,
+               int64_t sak, const float *b, int64_t sbk, int64_t sbn, float *c,
+               int64_t scm, int64_t scn, bool accumulate) {
+  for (int64_t m = 0; m < M; ++m) {
+    float *crow = c + m * scm;
+    if (!accumulate)
+      for (int64_t n = 0; n < N; ++n)
+        crow[n * scn] = 0.0f;
+    for (int64_t k = 0; k < K; ++k) {
+      float av = a[m * sam + k * sak];
+      const float *brow = b + k * sbk;
+      for (int64_t n = 0; n < N; ++n)
+        crow[n * scn] += av * brow[n * sbn];
+    }
+  }
+}
+
+bool FitsInt(int64_t v) { return v >= 0 && v <= INT_MAX; }
+
+// How CBLAS can read a rows x cols matrix with element strides (si, sj)
+// without a copy: row-major as is (NoTrans) or as the transpose of a
+// row-major matrix (Trans).
+bool BlasLayout(int64_t rows, int64_t cols, int64_t si, int64_t sj, int *trans,
+                int64_t *ld) {
+  int64_t min_row_ld = std::max<int64_t>(1, cols);
+  if ((sj == 1 || cols == 1) && (rows == 1 || si >= min_row_ld)) {
+    *trans = kNoTrans;
+    *ld = rows == 1 ? min_row_ld : si;
+    return FitsInt(*ld);
+  }
+  int64_t min_col_ld = std::max<int64_t>(1, rows);
+  if ((si == 1 || rows == 1) && (cols == 1 || sj >= min_col_ld)) {
+    *trans = kTrans;
+    *ld = cols == 1 ? min_col_ld : sj;
+    return FitsInt(*ld);
+  }
+  return false;
+}
+
+// Copies a strided rows x cols matrix into `packed`, row-major.
+const float *Pack(const float *x, int64_t rows, int64_t cols, int64_t si,
+                  int64_t sj, std::vector<float> &packed) {
+  packed.resize(static_cast<size_t>(rows * cols));
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      packed[i * cols + j] = x[i * si + j * sj];
+  return packed.data();
+}
+
+void StridedGemm(int64_t M, int64_t N, int64_t K, const float *a, int64_t sam,
+                 int64_t sak, const float *b, int64_t sbk, int64_t sbn,
+                 float *c, int64_t scm, int64_t scn, bool accumulate) {
+  if (M <= 0 || N <= 0)
+    return;
+  if (K <= 0) {
+    if (!accumulate)
+      NaiveGemm(M, N, 0, a, sam, sak, b, sbk, sbn, c, scm, scn, false);
+    return;
+  }
+  const Blas &blas = GetBlas();
+  if (blas.sgemm == nullptr || !FitsInt(M) || !FitsInt(N) || !FitsInt(K) ||
+      !FitsInt(M * K) || !FitsInt(K * N) || !FitsInt(M * N)) {
+    NaiveGemm(M, N, K, a, sam, sak, b, sbk, sbn, c, scm, scn, accumulate);
+    return;
+  }
+  thread_local std::vector<float> pack_a, pack_b, temp_c;
+  int trans_a, trans_b;
+  int64_t lda, ldb;
+  if (!BlasLayout(M, K, sam, sak, &trans_a, &lda)) {
+    a = Pack(a, M, K, sam, sak, pack_a);
+    trans_a = kNoTrans;
+    lda = K;
+  }
+  if (!BlasLayout(K, N, sbk, sbn, &trans_b, &ldb)) {
+    b = Pack(b, K, N, sbk, sbn, pack_b);
+    trans_b = kNoTrans;
+    ldb = N;
+  }
+  ApplyThreads(blas);
+  int c_trans;
+  int64_t ldc;
+  if (BlasLayout(M, N, scm, scn, &c_trans, &ldc) && c_trans == kNoTrans) {
+    blas.sgemm(kRowMajor, trans_a, trans_b, M, N, K, 1.0f, a, lda, b, ldb,
+               accumulate ? 1.0f : 0.0f, c, ldc);
+    return;
+  }
+  // A result CBLAS cannot write in place: compute, then add it in.
+  temp_c.resize(static_cast<size_t>(M * N));
+  blas.sgemm(kRowMajor, trans_a, trans_b, M, N, K, 1.0f, a, lda, b, ldb, 0.0f,
+             temp_c.data(), N);
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = 0; n < N; ++n) {
+      float &out = c[m * scm + n * scn];
+      out = (accumulate ? out : 0.0f) + temp_c[m * N + n];
+    }
+}
+
+float *Ptr(int64_t ptr, int64_t off) {
+  return reinterpret_cast<float *>(static_cast<intptr_t>(ptr)) + off;
+}
+
+} // namespace
+
+bool CpuKernelsUseBlas() { return GetBlas().sgemm != nullptr; }
+
+void SetCpuKernelThreads(int threads) {
+  requested_threads.store(threads < 0 ? 0 : threads);
+}
+
+const CpuKernelSymbol *GetCpuKernelSymbols(int *count) {
+  static const CpuKernelSymbol symbols[] = {
+      {"ltc_mlir_sgemm", reinterpret_cast<void *>(&ltc_mlir_sgemm)},
+      {"ltc_mlir_conv2d_nchw", reinterpret_cast<void *>(&ltc_mlir_conv2d_nchw)},
+  };
+  *count = sizeof(symbols) / sizeof(symbols[0]);
+  return symbols;
+}
+
+} // namespace runtime
+} // namespace ltc_mlir
+
+using ltc_mlir::runtime::Ptr;
+using ltc_mlir::runtime::StridedGemm;
+
+extern "C" void ltc_mlir_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K,
+                               int64_t a_ptr, int64_t a_off, int64_t sab,
+                               int64_t sam, int64_t sak, int64_t b_ptr,
+                               int64_t b_off, int64_t sbb, int64_t sbk,
+                               int64_t sbn, int64_t c_ptr, int64_t c_off,
+                               int64_t scb, int64_t scm, int64_t scn,
+                               int64_t accumulate) {
+  const float *a = Ptr(a_ptr, a_off);
+  const float *b = Ptr(b_ptr, b_off);
+  float *c = Ptr(c_ptr, c_off);
+  for (int64_t i = 0; i < batch; ++i)
+    StridedGemm(M, N, K, a + i * sab, sam, sak, b + i * sbb, sbk, sbn,
+                c + i * scb, scm, scn, accumulate != 0);
+}
+
+extern "C" void ltc_mlir_conv2d_nchw(
+    int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH,
+    int64_t KW, int64_t OH, int64_t OW, int64_t sh, int64_t sw, int64_t dh,
+    int64_t dw, int64_t in_ptr, int64_t in_off, int64_t in_s0, int64_t in_s1,
+    int64_t in_s2, int64_t in_s3, int64_t w_ptr, int64_t w_off, int64_t w_s0,
+    int64_t w_s1, int64_t w_s2, int64_t w_s3, int64_t out_ptr, int64_t out_off,
+    int64_t out_s0, int64_t out_s1, int64_t out_s2, int64_t out_s3) {
+  if (N <= 0 || F <= 0 || OH <= 0 || OW <= 0)
+    return;
+  // Out-of-bounds windows are undefined in linalg; do nothing rather than
+  // read outside the buffer.
+  if (C <= 0 || KH <= 0 || KW <= 0 || (OH - 1) * sh + (KH - 1) * dh >= H ||
+      (OW - 1) * sw + (KW - 1) * dw >= W)
+    return;
+  const float *in = Ptr(in_ptr, in_off);
+  const float *w = Ptr(w_ptr, w_off);
+  float *out = Ptr(out_ptr, out_off);
+  int64_t K = C * KH * KW, P = OH * OW;
+
+  // The filter as an F x K matrix.
+  thread_local std::vector<float> packed_w, col;
+  const float *wm = w;
+  int64_t swf = w_s0;
+  if (!(w_s3 == 1 || KW == 1) || w_s2 != KW * w_s3 || w_s1 != KH * w_s2) {
+    // A filter view: pack it as [F, C, KH, KW].
+    packed_w.resize(static_cast<size_t>(F * K));
+    for (int64_t f = 0; f < F; ++f)
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t kh = 0; kh < KH; ++kh)
+          for (int64_t kw = 0; kw < KW; ++kw)
+            packed_w[((f * C + c) * KH + kh) * KW + kw] =
+                w[f * w_s0 + c * w_s1 + kh * w_s2 + kw * w_s3];
+    wm = packed_w.data();
+    swf = K;
+  }
+
+  // A pointwise convolution of a dense image needs no im2col: the image is
+  // the K x P matrix already.
+  bool direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 &&
+                (in_s3 == 1 || OW == 1) && in_s2 == OW * in_s3 && OH == H &&
+                OW == W;
+  for (int64_t n = 0; n < N; ++n) {
+    const float *image = in + n * in_s0;
+    const float *bm = image;
+    int64_t sbk = in_s1;
+    if (!direct) {
+      col.resize(static_cast<size_t>(K * P));
+      float *dst = col.data();
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t kh = 0; kh < KH; ++kh)
+          for (int64_t kw = 0; kw < KW; ++kw)
+            for (int64_t oh = 0; oh < OH; ++oh) {
+              const float *src = image + c * in_s1 +
+                                 (oh * sh + kh * dh) * in_s2 + kw * dw * in_s3;
+              if (sw == 1 && in_s3 == 1) {
+                std::memcpy(dst, src, static_cast<size_t>(OW) * sizeof(float));
+                dst += OW;
+              } else {
+                for (int64_t ow = 0; ow < OW; ++ow)
+                  *dst++ = src[ow * sw * in_s3];
+              }
+            }
+      bm = col.data();
+      sbk = P;
+    }
+    // out[n] as F x P: contiguous over (oh, ow) when rows are dense.
+    float *image_out = out + n * out_s0;
+    if ((out_s3 == 1 || OW == 1) && out_s2 == OW * out_s3) {
+      StridedGemm(F, P, K, wm, swf, 1, bm, sbk, 1, image_out, out_s1, 1,
+                  /*accumulate=*/true);
+    } else {
+      for (int64_t oh = 0; oh < OH; ++oh)
+        StridedGemm(F, OW, K, wm, swf, 1, bm + oh * OW, sbk, 1,
+                    image_out + oh * out_s2, out_s1, out_s3, true);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+// Hand-written f32 kernels that compiled code calls instead of generated loops
+// (the CPU pipeline's ltc-linalg-to-kernel-calls pass emits the calls): a
+// batched GEMM on arbitrarily strided operands and an NCHW 2-d convolution
+// (im2col + GEMM). Both run on OpenBLAS's cblas_sgemm when the library can be
+// loaded, and on a plain loop nest otherwise, so a missing library costs
+// speed, never correctness.
+//
+// Pointers arrive as int64 (the generated code extracts them from memref
+// descriptors as integers); offsets and strides count elements.
+#ifndef LTC_MLIR_RUNTIME_CPU_KERNELS_H_
+#define LTC_MLIR_RUNTIME_CPU_KERNELS_H_
+
+#include <cstdint>
+
+extern "C" {
+
+// For b < batch, m < M, n < N:
+//   C[b,m,n] = (accumulate ? C[b,m,n] : 0) + sum_{k<K} A[b,m,k] * B[b,k,n]
+// where X[b,i,j] = X_ptr[X_off + b*sXb + i*sXi + j*sXj].
+void ltc_mlir_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K,
+                    int64_t a_ptr, int64_t a_off, int64_t sab, int64_t sam,
+                    int64_t sak, int64_t b_ptr, int64_t b_off, int64_t sbb,
+                    int64_t sbk, int64_t sbn, int64_t c_ptr, int64_t c_off,
+                    int64_t scb, int64_t scm, int64_t scn, int64_t accumulate);
+
+// linalg.conv_2d_nchw_fchw on an already padded input:
+//   out[n,f,oh,ow] += sum_{c,kh,kw}
+//       in[n, c, oh*sh + kh*dh, ow*sw + kw*dw] * w[f, c, kh, kw]
+// Each tensor is (ptr, offset, 4 strides); sizes: N, C, H, W of the input,
+// F, KH, KW of the filter, OH, OW of the output.
+void ltc_mlir_conv2d_nchw(int64_t N, int64_t C, int64_t H, int64_t W, int64_t F,
+                          int64_t KH, int64_t KW, int64_t OH, int64_t OW,
+                          int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+                          int64_t in_ptr, int64_t in_off, int64_t in_s0,
+                          int64_t in_s1, int64_t in_s2, int64_t in_s3,
+                          int64_t w_ptr, int64_t w_off, int64_t w_s0,
+                          int64_t w_s1, int64_t w_s2, int64_t w_s3,
+                          int64_t out_ptr, int64_t out_off, int64_t out_s0,
+                          int64_t out_s1, int64_t out_s2, int64_t out_s3);
+
+} // extern "C"
+
+namespace ltc_mlir {
+namespace runtime {
+
+// Whether the kernels above run on OpenBLAS (false: the plain loops).
+bool CpuKernelsUseBlas();
+
+// Threads OpenBLAS may use for the kernels above; 0 (the default) leaves
+// OpenBLAS's own setting (OPENBLAS_NUM_THREADS or all cores). The lazy
+// backend passes torch.get_num_threads() here so that both agree.
+void SetCpuKernelThreads(int threads);
+
+// Name and address of each kernel, for the JIT's symbol table.
+struct CpuKernelSymbol {
+  const char *name;
+  void *address;
+};
+const CpuKernelSymbol *GetCpuKernelSymbols(int *count);
+
+} // namespace runtime
+} // namespace ltc_mlir
+
+#endif // LTC_MLIR_RUNTIME_CPU_KERNELS_H_

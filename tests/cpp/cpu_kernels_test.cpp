@@ -1,0 +1,277 @@
+// The runtime's GEMM and convolution kernels (runtime/cpu_kernels.h), called
+// directly on odd sizes and strided/transposed operands, and through the CPU
+// pipeline, whose ltc-linalg-to-kernel-calls pass emits the calls; every
+// result is compared with a plain loop nest computed here.
+#include "mlir_lowering/Pipeline/CpuPipeline.h"
+#include "runtime/cpu_device.h"
+#include "runtime/cpu_kernels.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using ltc_mlir::runtime::DeviceBuffer;
+using ltc_mlir::runtime::GetCpuDevice;
+using ltc_mlir::runtime::ObjectCode;
+
+std::vector<float> Random(size_t n, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = dist(gen);
+  return v;
+}
+
+int64_t Ptr(const float *p) {
+  return static_cast<int64_t>(reinterpret_cast<intptr_t>(p));
+}
+
+void ExpectNear(const std::vector<float> &got, const std::vector<float> &want,
+                float tolerance = 1e-4f) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i)
+    ASSERT_NEAR(got[i], want[i], tolerance * (1.0f + std::fabs(want[i])))
+        << "at " << i;
+}
+
+struct GemmCase {
+  int64_t batch, M, N, K;
+  bool trans_a, trans_b, strided_c, accumulate;
+};
+
+// C[b] (+)= op(A[b]) * op(B[b]), with A stored as [b, K, M] when transposed,
+// B as [b, N, K], and C with a padded row pitch when strided_c.
+void RunGemmCase(const GemmCase &t) {
+  int64_t M = t.M, N = t.N, K = t.K;
+  std::vector<float> a = Random(t.batch * M * K, 1);
+  std::vector<float> b = Random(t.batch * K * N, 2);
+  int64_t ldc = t.strided_c ? N + 3 : N;
+  std::vector<float> c = Random(t.batch * M * ldc, 3);
+  std::vector<float> want = c;
+  int64_t sam = t.trans_a ? 1 : K, sak = t.trans_a ? M : 1;
+  int64_t sbk = t.trans_b ? 1 : N, sbn = t.trans_b ? K : 1;
+  for (int64_t i = 0; i < t.batch; ++i)
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t n = 0; n < N; ++n) {
+        float sum = 0;
+        for (int64_t k = 0; k < K; ++k)
+          sum += a[i * M * K + m * sam + k * sak] *
+                 b[i * K * N + k * sbk + n * sbn];
+        float &out = want[i * M * ldc + m * ldc + n];
+        out = (t.accumulate ? out : 0.0f) + sum;
+      }
+  ltc_mlir_sgemm(t.batch, M, N, K, Ptr(a.data()), 0, M * K, sam, sak,
+                 Ptr(b.data()), 0, K * N, sbk, sbn, Ptr(c.data()), 0, M * ldc,
+                 ldc, 1, t.accumulate ? 1 : 0);
+  ExpectNear(c, want);
+}
+
+// The no-BLAS variant of this test really runs the fallback loops.
+TEST(CpuKernelsTest, BlasFollowsTheEnvironment) {
+  const char *disable = std::getenv("LTC_MLIR_DISABLE_BLAS");
+  if (disable != nullptr && disable[0] == '1')
+    EXPECT_FALSE(ltc_mlir::runtime::CpuKernelsUseBlas());
+}
+
+TEST(CpuKernelsTest, SgemmOddSizesTransposesBatches) {
+  for (bool ta : {false, true})
+    for (bool tb : {false, true})
+      for (bool sc : {false, true})
+        for (bool acc : {false, true}) {
+          SCOPED_TRACE(testing::Message() << "ta=" << ta << " tb=" << tb
+                                          << " sc=" << sc << " acc=" << acc);
+          RunGemmCase({1, 37, 29, 53, ta, tb, sc, acc});
+          RunGemmCase({3, 5, 1, 7, ta, tb, sc, acc});
+          RunGemmCase({2, 1, 9, 1, ta, tb, sc, acc});
+        }
+}
+
+TEST(CpuKernelsTest, SgemmNonUnitStridesArePacked) {
+  // A read with strides (2*K, 2): every other column; C column-major.
+  int64_t M = 6, N = 5, K = 4;
+  std::vector<float> a = Random(M * 2 * K, 4), b = Random(K * N, 5);
+  std::vector<float> c(M * N, 7.0f), want(M * N);
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = 0; n < N; ++n) {
+      float sum = 0;
+      for (int64_t k = 0; k < K; ++k)
+        sum += a[m * 2 * K + 2 * k] * b[k * N + n];
+      want[n * M + m] = sum;
+    }
+  ltc_mlir_sgemm(1, M, N, K, Ptr(a.data()), 0, 0, 2 * K, 2, Ptr(b.data()), 0, 0,
+                 N, 1, Ptr(c.data()), 0, 0, 1, M, 0);
+  ExpectNear(c, want);
+}
+
+std::vector<float> NaiveConv(const std::vector<float> &in,
+                             const std::vector<float> &w,
+                             std::vector<float> out, int64_t N, int64_t C,
+                             int64_t H, int64_t W, int64_t F, int64_t KH,
+                             int64_t KW, int64_t OH, int64_t OW, int64_t s,
+                             int64_t d) {
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t f = 0; f < F; ++f)
+      for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          float sum = 0;
+          for (int64_t c = 0; c < C; ++c)
+            for (int64_t kh = 0; kh < KH; ++kh)
+              for (int64_t kw = 0; kw < KW; ++kw)
+                sum += in[((n * C + c) * H + oh * s + kh * d) * W + ow * s +
+                          kw * d] *
+                       w[((f * C + c) * KH + kh) * KW + kw];
+          out[((n * F + f) * OH + oh) * OW + ow] += sum;
+        }
+  return out;
+}
+
+TEST(CpuKernelsTest, Conv2dAccumulatesLikeLinalg) {
+  struct Case {
+    int64_t N, C, H, W, F, KH, KW, s, d;
+  };
+  for (Case t :
+       {Case{2, 3, 9, 11, 5, 3, 3, 1, 1}, Case{1, 2, 10, 9, 3, 3, 2, 2, 1},
+        Case{3, 4, 6, 6, 2, 1, 1, 1, 1}, Case{1, 1, 9, 9, 2, 3, 3, 1, 2}}) {
+    int64_t OH = (t.H - t.d * (t.KH - 1) - 1) / t.s + 1;
+    int64_t OW = (t.W - t.d * (t.KW - 1) - 1) / t.s + 1;
+    std::vector<float> in = Random(t.N * t.C * t.H * t.W, 6);
+    std::vector<float> w = Random(t.F * t.C * t.KH * t.KW, 7);
+    std::vector<float> out = Random(t.N * t.F * OH * OW, 8);
+    std::vector<float> want = NaiveConv(in, w, out, t.N, t.C, t.H, t.W, t.F,
+                                        t.KH, t.KW, OH, OW, t.s, t.d);
+    ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, t.KH, t.KW, OH, OW, t.s, t.s,
+                         t.d, t.d, Ptr(in.data()), 0, t.C * t.H * t.W,
+                         t.H * t.W, t.W, 1, Ptr(w.data()), 0, t.C * t.KH * t.KW,
+                         t.KH * t.KW, t.KW, 1, Ptr(out.data()), 0,
+                         t.F * OH * OW, OH * OW, OW, 1);
+    ExpectNear(out, want);
+  }
+}
+
+// Through the pipeline: linear-style matmul with a transposed weight (a
+// linalg.transpose that fusion folds into the product), a batched matmul and
+// a padded convolution.
+constexpr const char *kProducts = R"mlir(
+func.func @graph(%x: tensor<33x17xf32>, %w: tensor<9x17xf32>,
+                 %p: tensor<3x5x7xf32>, %q: tensor<3x7x4xf32>,
+                 %img: tensor<2x3x8x8xf32>, %f: tensor<4x3x3x3xf32>)
+    -> (tensor<33x9xf32>, tensor<3x5x4xf32>, tensor<2x4x8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<17x9xf32>
+  %wt = linalg.transpose ins(%w : tensor<9x17xf32>) outs(%e0 : tensor<17x9xf32>) permutation = [1, 0]
+  %e1 = tensor.empty() : tensor<33x9xf32>
+  %z1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<33x9xf32>) -> tensor<33x9xf32>
+  %0 = linalg.matmul ins(%x, %wt : tensor<33x17xf32>, tensor<17x9xf32>) outs(%z1 : tensor<33x9xf32>) -> tensor<33x9xf32>
+  %e2 = tensor.empty() : tensor<3x5x4xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<3x5x4xf32>) -> tensor<3x5x4xf32>
+  %1 = linalg.batch_matmul ins(%p, %q : tensor<3x5x7xf32>, tensor<3x7x4xf32>) outs(%z2 : tensor<3x5x4xf32>) -> tensor<3x5x4xf32>
+  %padded = tensor.pad %img low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<2x3x8x8xf32> to tensor<2x3x10x10xf32>
+  %e3 = tensor.empty() : tensor<2x4x8x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<2x4x8x8xf32>) -> tensor<2x4x8x8xf32>
+  %2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%padded, %f : tensor<2x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%z3 : tensor<2x4x8x8xf32>) -> tensor<2x4x8x8xf32>
+  return %0, %1, %2 : tensor<33x9xf32>, tensor<3x5x4xf32>, tensor<2x4x8x8xf32>
+}
+)mlir";
+
+std::shared_ptr<DeviceBuffer> Upload(const std::vector<float> &v) {
+  auto buffer = GetCpuDevice().Allocate(v.size() * sizeof(float));
+  EXPECT_TRUE(buffer.ok());
+  std::memcpy((*buffer)->data(), v.data(), v.size() * sizeof(float));
+  return *buffer;
+}
+
+std::vector<float> Download(const DeviceBuffer &buffer) {
+  std::vector<float> v(buffer.size_bytes() / sizeof(float));
+  std::memcpy(v.data(), buffer.data(), buffer.size_bytes());
+  return v;
+}
+
+TEST(CpuKernelsTest, PipelineEmitsKernelCalls) {
+  mlir::DialectRegistry registry;
+  mlir::ltc::registerCpuPipelineDialects(registry);
+  mlir::MLIRContext context(registry);
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(kProducts, &context);
+  ASSERT_TRUE(module);
+  std::string error;
+  auto compiled = mlir::ltc::compileLinalgModuleToObject(*module, {}, error);
+  ASSERT_TRUE(mlir::succeeded(compiled)) << error;
+  // All three products became calls.
+  const std::string &ir = compiled->llvmDialectIR;
+  EXPECT_NE(ir.find("llvm.call @ltc_mlir_sgemm"), std::string::npos);
+  EXPECT_NE(ir.find("llvm.call @ltc_mlir_conv2d_nchw"), std::string::npos);
+  size_t calls = 0;
+  for (size_t at = ir.find("llvm.call @ltc_mlir_sgemm");
+       at != std::string::npos;
+       at = ir.find("llvm.call @ltc_mlir_sgemm", at + 1))
+    ++calls;
+  EXPECT_EQ(calls, 2u);
+
+  ObjectCode object{compiled->objectCode, compiled->entrySymbol,
+                    compiled->inputBytes, compiled->outputBytes};
+  auto executable = GetCpuDevice().Load(object);
+  ASSERT_TRUE(executable.ok()) << executable.status();
+
+  std::vector<float> x = Random(33 * 17, 11), w = Random(9 * 17, 12);
+  std::vector<float> p = Random(3 * 5 * 7, 13), q = Random(3 * 7 * 4, 14);
+  std::vector<float> img = Random(2 * 3 * 8 * 8, 15), f = Random(4 * 27, 16);
+  std::vector<std::shared_ptr<DeviceBuffer>> inputs = {
+      Upload(x), Upload(p), Upload(q), Upload(img), Upload(f)};
+  inputs.insert(inputs.begin() + 1, Upload(w));
+  std::vector<std::shared_ptr<DeviceBuffer>> outputs = {
+      Upload(std::vector<float>(33 * 9, NAN)),
+      Upload(std::vector<float>(3 * 5 * 4, NAN)),
+      Upload(std::vector<float>(2 * 4 * 8 * 8, NAN))};
+  std::vector<DeviceBuffer *> in_ptrs, out_ptrs;
+  for (auto &b : inputs)
+    in_ptrs.push_back(b.get());
+  for (auto &b : outputs)
+    out_ptrs.push_back(b.get());
+  ASSERT_TRUE((*executable)->Execute(in_ptrs, out_ptrs).ok());
+
+  std::vector<float> want0(33 * 9, 0.0f);
+  for (int m = 0; m < 33; ++m)
+    for (int n = 0; n < 9; ++n)
+      for (int k = 0; k < 17; ++k)
+        want0[m * 9 + n] += x[m * 17 + k] * w[n * 17 + k];
+  ExpectNear(Download(*outputs[0]), want0);
+
+  std::vector<float> want1(3 * 5 * 4, 0.0f);
+  for (int b = 0; b < 3; ++b)
+    for (int m = 0; m < 5; ++m)
+      for (int n = 0; n < 4; ++n)
+        for (int k = 0; k < 7; ++k)
+          want1[(b * 5 + m) * 4 + n] +=
+              p[(b * 5 + m) * 7 + k] * q[(b * 7 + k) * 4 + n];
+  ExpectNear(Download(*outputs[1]), want1);
+
+  std::vector<float> padded(2 * 3 * 10 * 10, 0.0f);
+  for (int n = 0; n < 2; ++n)
+    for (int c = 0; c < 3; ++c)
+      for (int h = 0; h < 8; ++h)
+        for (int v = 0; v < 8; ++v)
+          padded[((n * 3 + c) * 10 + h + 1) * 10 + v + 1] =
+              img[((n * 3 + c) * 8 + h) * 8 + v];
+  std::vector<float> want2 =
+      NaiveConv(padded, f, std::vector<float>(2 * 4 * 64, 0.0f), 2, 3, 10, 10,
+                4, 3, 3, 8, 8, 1, 1);
+  ExpectNear(Download(*outputs[2]), want2);
+}
+
+} // namespace

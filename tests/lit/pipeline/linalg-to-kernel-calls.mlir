@@ -1,0 +1,74 @@
+// RUN: ltc-mlir-opt %s -split-input-file -ltc-linalg-to-kernel-calls | FileCheck %s
+
+// A matmul whose output was just zero-filled: one sgemm call that overwrites
+// (last argument 0), the fill gone; strides come from the descriptors.
+// CHECK: func.func private @ltc_mlir_sgemm(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
+// CHECK-LABEL: func.func @matmul_fill(
+// CHECK-NOT: linalg.fill
+// CHECK: memref.extract_strided_metadata
+// CHECK: call @ltc_mlir_sgemm(%c1_i64, %c3_i64, %c7_i64, %c5_i64, {{.*}}, %c0_i64{{[_0-9]*}}) : (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> ()
+// CHECK-NOT: linalg.matmul
+func.func @matmul_fill(%a: memref<3x5xf32>, %b: memref<5x7xf32>, %c: memref<3x7xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<3x7xf32>)
+  linalg.matmul ins(%a, %b : memref<3x5xf32>, memref<5x7xf32>) outs(%c : memref<3x7xf32>)
+  return
+}
+
+// -----
+
+// A generic with a transposed right operand and a batch dimension that the
+// left operand lacks (broadcast): accumulates (last argument 1), batch 4.
+// CHECK-LABEL: func.func @batch_generic(
+// CHECK: call @ltc_mlir_sgemm(%c4_i64, %c6_i64, %c5_i64, %c8_i64, {{.*}}, %c1_i64{{[_0-9]*}}) :
+// CHECK-NOT: linalg.generic
+#a = affine_map<(b, m, n, k) -> (m, k)>
+#b = affine_map<(b, m, n, k) -> (b, n, k)>
+#c = affine_map<(b, m, n, k) -> (b, m, n)>
+func.func @batch_generic(%a: memref<6x8xf32>, %b: memref<4x5x8xf32>, %c: memref<4x6x5xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<6x8xf32>, memref<4x5x8xf32>) outs(%c : memref<4x6x5xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Not a plain product (an extra op in the body) and not f32: untouched.
+// CHECK-LABEL: func.func @not_kernels(
+// CHECK: linalg.generic
+// CHECK: linalg.matmul
+// CHECK-NOT: call
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+func.func @not_kernels(%a: memref<3x5xf32>, %b: memref<5x7xf32>, %c: memref<3x7xf32>,
+                       %ia: memref<3x5xi32>, %ib: memref<5x7xi32>, %ic: memref<3x7xi32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<3x5xf32>, memref<5x7xf32>) outs(%c : memref<3x7xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %e = math.exp %x : f32
+    %p = arith.mulf %e, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.matmul ins(%ia, %ib : memref<3x5xi32>, memref<5x7xi32>) outs(%ic : memref<3x7xi32>)
+  return
+}
+
+// -----
+
+// A strided convolution: one call with the sizes, strides and dilations.
+// CHECK: func.func private @ltc_mlir_conv2d_nchw(
+// CHECK-LABEL: func.func @conv(
+// CHECK: call @ltc_mlir_conv2d_nchw(%c2_i64, %c3_i64, %c9_i64, %c9_i64{{.*}}) :
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+func.func @conv(%in: memref<2x3x9x9xf32>, %w: memref<4x3x3x3xf32>, %out: memref<2x4x4x4xf32>) {
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%in, %w : memref<2x3x9x9xf32>, memref<4x3x3x3xf32>) outs(%out : memref<2x4x4x4xf32>)
+  return
+}

@@ -1,0 +1,88 @@
+"""Matrix products, convolutions and pooling gradients on the lazy device,
+which the CPU pipeline runs as calls into the runtime's GEMM / im2col kernels
+or as gathers without reduction loops, against eager CPU."""
+import pytest
+import torch
+import torch._lazy
+import torch._lazy.metrics as metrics
+import torch.nn.functional as F
+
+import ltc_mlir
+
+ltc_mlir.init()
+LAZY = torch.device("lazy")
+
+
+def counters():
+    return {n: metrics.counter_value(n) for n in metrics.counter_names()}
+
+
+def run_both(fn, *inputs, ops):
+    """fn on eager CPU and on the lazy device; returns (eager, lazy) results
+    of its output and of the input gradients, and checks the counters."""
+    def go(device):
+        xs = [x.detach().to(device).requires_grad_(x.is_floating_point()) for x in inputs]
+        out = fn(*xs)
+        out.pow(2).sum().backward()
+        if device == LAZY:
+            torch._lazy.mark_step()
+        return [out.detach().cpu()] + [x.grad.cpu() for x in xs if x.grad is not None]
+
+    eager = go(torch.device("cpu"))
+    before = counters()
+    lazy = go(LAZY)
+    after = counters()
+    for op in ops:
+        assert after.get("lazy::" + op, 0) > before.get("lazy::" + op, 0), op
+    moved = [n for n in after if n.startswith("aten::") and after[n] != before.get(n, 0)]
+    assert moved == []
+    assert after.get("EagerGraphFallback", 0) == before.get("EagerGraphFallback", 0)
+    return eager, lazy
+
+
+def close(eager, lazy):
+    for e, l in zip(eager, lazy):
+        torch.testing.assert_close(l, e, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("m,k,n", [(1, 1, 1), (37, 53, 29), (64, 256, 10)])
+def test_linear_odd_sizes(m, k, n):
+    torch.manual_seed(0)
+    x, w, b = torch.randn(m, k), torch.randn(n, k), torch.randn(n)
+    close(*run_both(lambda x, w, b: F.linear(x, w, b), x, w, b, ops=["addmm"]))
+
+
+def test_mm_transposed_operands():
+    torch.manual_seed(1)
+    a, b = torch.randn(19, 7), torch.randn(23, 19)
+    close(*run_both(lambda a, b: a.t() @ b.t(), a, b, ops=["mm"]))
+
+
+def test_bmm_and_batched_linear():
+    torch.manual_seed(2)
+    a, b = torch.randn(3, 5, 9), torch.randn(3, 9, 4)
+    close(*run_both(torch.bmm, a, b, ops=["bmm"]))
+    x, w = torch.randn(2, 6, 8), torch.randn(5, 8)
+    close(*run_both(lambda x, w: F.linear(x, w), x, w, ops=[]))
+
+
+@pytest.mark.parametrize("stride,padding,dilation", [(1, 1, 1), (2, 0, 1), (1, 2, 2), (3, 1, 1)])
+def test_conv2d_forward_and_backward(stride, padding, dilation):
+    torch.manual_seed(3)
+    x, w, b = torch.randn(3, 4, 11, 10), torch.randn(5, 4, 3, 3), torch.randn(5)
+    close(*run_both(lambda x, w, b: F.conv2d(x, w, b, stride, padding, dilation), x, w, b,
+                    ops=["convolution", "convolution_backward"]))
+
+
+@pytest.mark.parametrize("kernel,stride,padding,dilation,ceil", [
+    (2, 2, 0, 1, False),  # disjoint windows, the usual case
+    (2, 3, 0, 1, False),  # gaps between windows
+    (2, 2, 1, 1, False),  # padding
+    (2, 3, 0, 2, True),   # dilation, ceil mode
+    (3, 2, 1, 1, False),  # overlapping windows
+])
+def test_max_pool2d_backward(kernel, stride, padding, dilation, ceil):
+    torch.manual_seed(4)
+    x = torch.randn(2, 3, 9, 8)
+    close(*run_both(lambda x: F.max_pool2d(x, kernel, stride, padding, dilation, ceil), x,
+                    ops=["max_pool2d_with_indices_backward"]))
