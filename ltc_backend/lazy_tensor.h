@@ -1,13 +1,54 @@
 // The tensor class torchgen's kernels use: LTC core's LazyTensor, named in
 // our backend namespace (torchgen qualifies its helpers with it).
+//
+// The generated kernels fetch their tensor operands through the three
+// *LazyOperand* helpers below (tools/gen_lazy_backend.py names them), and
+// hand-written kernels should too. LTC core's
+// GetLtcTensorOrCreateForWrappedNumber, TryGetLtcTensor and GetTensorList
+// CHECK-fail, aborting the process, when a CPU tensor is mixed into a lazy op
+// (and TryGetLtcTensor silently treats it as absent); ours raise the error
+// eager raises for mixed devices, which Python sees as a RuntimeError.
 #pragma once
 
+#include <c10/util/Exception.h>
 #include <torch/csrc/lazy/core/tensor.h>
 
 namespace ltc_mlir {
 using torch::lazy::GetLtcTensorOrCreateForWrappedNumber;
-using torch::lazy::GetTensorList;
 using torch::lazy::LazyTensor;
 using torch::lazy::LazyTensorPtr;
-using torch::lazy::TryGetLtcTensor;
+
+namespace detail {
+// CPU scalars (Python numbers ATen wrapped, or one-element 0-d tensors) may
+// join a lazy op: LTC uploads them. Any other non-lazy tensor is an error.
+inline void CheckLazyOperand(const at::Tensor &tensor, bool allow_cpu_scalar) {
+  if (!tensor.defined() || tensor.device().type() == c10::kLazy)
+    return;
+  bool cpu_scalar = tensor.unsafeGetTensorImpl()->is_wrapped_number() ||
+                    (tensor.dim() == 0 && tensor.numel() == 1);
+  TORCH_CHECK(allow_cpu_scalar && cpu_scalar,
+              "Expected all tensors to be on the same device, but found at "
+              "least two devices, lazy and ",
+              tensor.device(), " (a ", tensor.scalar_type(),
+              " tensor of shape ", tensor.sizes(),
+              "); move it with .to(\"lazy\")"); move it with .to(\"lazy\")");
+}
+} // namespace detail
+
+inline LazyTensorPtr GetLazyOperand(const at::Tensor &tensor,
+                                    const torch::lazy::BackendDevice &device) {
+  detail::CheckLazyOperand(tensor, /*allow_cpu_scalar=*/true);
+  return torch::lazy::GetLtcTensorOrCreateForWrappedNumber(tensor, device);
+}
+
+inline LazyTensorPtr TryGetLazyOperand(const at::Tensor &tensor) {
+  detail::CheckLazyOperand(tensor, /*allow_cpu_scalar=*/false);
+  return torch::lazy::TryGetLtcTensor(tensor);
+}
+
+inline torch::lazy::Value GetLazyOperandList(at::ITensorListRef tensors) {
+  for (const at::Tensor &tensor : tensors)
+    detail::CheckLazyOperand(tensor, /*allow_cpu_scalar=*/false);
+  return torch::lazy::GetTensorList(tensors);
+}
 } // namespace ltc_mlir

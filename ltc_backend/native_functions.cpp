@@ -198,8 +198,8 @@ at::Tensor LazyNativeFunctions::masked_fill(
   TORCH_LAZY_FN_COUNTER("lazy::");
   auto device = torch::lazy::GetBackendDevice(self, mask);
   TORCH_CHECK(device, "ltc-mlir: masked_fill without a lazy tensor");
-  LazyTensorPtr lazy_self = GetLtcTensorOrCreateForWrappedNumber(self, *device);
-  LazyTensorPtr lazy_mask = GetLtcTensorOrCreateForWrappedNumber(mask, *device);
+  LazyTensorPtr lazy_self = GetLazyOperand(self, *device);
+  LazyTensorPtr lazy_mask = GetLazyOperand(mask, *device);
   // The result has the broadcast shape of self and mask.
   std::vector<int64_t> sizes = at::infer_size(self.sizes(), mask.sizes());
   torch::lazy::Value self_value = lazy_self->GetIrValue();

@@ -115,6 +115,11 @@ def main() -> None:
         lazy_ir_generator=GenMlirLazyIr,
         backend_name="Lazy",
         backend_namespace="ltc_mlir",
+        # Operand fetchers that raise on a CPU tensor instead of aborting
+        # (ltc_backend/lazy_tensor.h).
+        get_tensor_or_wrap_number="GetLazyOperand",
+        try_get_tensor="TryGetLazyOperand",
+        get_tensorlist="GetLazyOperandList",
     )
     # torchgen writes `#include <path>`; our headers are found through quotes.
     for name in os.listdir(output_dir):
