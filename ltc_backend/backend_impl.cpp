@@ -3,6 +3,7 @@
 #include "ltc_backend/backend_data.h"
 #include "ltc_backend/eager_fallback.h"
 #include "ltc_backend/eager_interpreter.h"
+#include "ltc_backend/functional_updates.h"
 #include "ltc_backend/ir_nodes.h"
 #include "ltc_backend/mlir_computation.h"
 #include "ltc_backend/mlir_context.h"
@@ -615,9 +616,17 @@ void InitBackend() {
     static torch::lazy::BackendRegistrar registrar(GetBackendImpl());
     at::RegisterLazyLazyNativeFunctions();
     RegisterEagerFallback();
+    RegisterFunctionalUpdateFlush();
     return true;
   }();
   (void)initialized;
+}
+
+DeviceMemoryStats GetDeviceMemoryStats() {
+  DeviceMemoryStats stats;
+  stats.in_use_bytes = Device().MemoryInUse();
+  stats.peak_bytes = Device().PeakMemoryInUse();
+  return stats;
 }
 
 std::string GetTorchMlir(const std::vector<at::Tensor>& tensors) {

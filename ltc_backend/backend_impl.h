@@ -14,4 +14,11 @@ const torch::lazy::BackendImplInterface* GetBackendImpl();
 // The Torch-dialect MLIR of the graph that would compute `tensors` now.
 std::string GetTorchMlir(const std::vector<at::Tensor>& tensors);
 
+// Bytes held by live device buffers: now, and at most so far.
+struct DeviceMemoryStats {
+  size_t in_use_bytes = 0;
+  size_t peak_bytes = 0;
+};
+DeviceMemoryStats GetDeviceMemoryStats();
+
 } // namespace ltc_mlir

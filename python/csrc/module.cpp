@@ -15,6 +15,13 @@ PYBIND11_MODULE(_C, m) {
         "Registers the ltc-mlir backend for the lazy device (idempotent).");
   m.def("get_mlir", &ltc_mlir::GetTorchMlir, py::arg("tensors"),
         "Torch-dialect MLIR of the pending graph that computes `tensors`.");
+  m.def("memory_stats", [] {
+    py::dict stats;
+    ltc_mlir::DeviceMemoryStats memory = ltc_mlir::GetDeviceMemoryStats();
+    stats["in_use_bytes"] = memory.in_use_bytes;
+    stats["peak_bytes"] = memory.peak_bytes;
+    return stats;
+  });
   m.def("metrics_report", [] {
     return torch::lazy::CreateMetricReport() +
         ltc_mlir::GetBackendImpl()->CreateMetricReport();

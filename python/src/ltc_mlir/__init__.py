@@ -14,7 +14,7 @@ import torch._lazy  # noqa: F401
 
 from . import _C
 
-__all__ = ["init", "get_mlir", "metrics_report", "llvm_version", "device"]
+__all__ = ["init", "get_mlir", "metrics_report", "memory_stats", "llvm_version", "device"]
 
 
 def init() -> None:
@@ -37,6 +37,12 @@ def get_mlir(tensors) -> str:
 def metrics_report() -> str:
     """LTC core's metrics and counters, with ltc-mlir's own."""
     return _C.metrics_report()
+
+
+def memory_stats() -> dict:
+    """Bytes held by live device buffers now (``in_use_bytes``) and at most so far
+    (``peak_bytes``)."""
+    return dict(_C.memory_stats())
 
 
 def llvm_version() -> str:
