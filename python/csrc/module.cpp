@@ -20,6 +20,9 @@ PYBIND11_MODULE(_C, m) {
     ltc_mlir::DeviceMemoryStats memory = ltc_mlir::GetDeviceMemoryStats();
     stats["in_use_bytes"] = memory.in_use_bytes;
     stats["peak_bytes"] = memory.peak_bytes;
+    stats["pool_cached_bytes"] = memory.pool_cached_bytes;
+    stats["pool_hits"] = memory.pool_hits;
+    stats["pool_misses"] = memory.pool_misses;
     return stats;
   });
   m.def("metrics_report", [] {

@@ -41,7 +41,9 @@ def metrics_report() -> str:
 
 def memory_stats() -> dict:
     """Bytes held by live device buffers now (``in_use_bytes``) and at most so far
-    (``peak_bytes``)."""
+    (``peak_bytes``); of those, free buffers kept for reuse (``pool_cached_bytes``,
+    capped by ``LTC_MLIR_BUFFER_POOL_MB``, default 256), and how many allocations
+    they served (``pool_hits``) or not (``pool_misses``)."""
     return dict(_C.memory_stats())
 
 
