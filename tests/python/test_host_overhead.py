@@ -67,3 +67,30 @@ def test_memory_stats_reports_device_buffers():
     assert during["in_use_bytes"] >= before["in_use_bytes"] + 256 * 256 * 4
     assert during["peak_bytes"] >= during["in_use_bytes"]
     del x
+
+
+def test_fast_shape_rules_agree_with_eager():
+    # Pointwise ops, t() and view() take shape rules that skip meta tensors;
+    # anything they do not cover (mixed dtypes, errors) goes to the meta kernel.
+    a, b = torch.randn(3, 1), torch.randn(1, 4)
+    c, d = torch.randn(4), torch.randn(4, dtype=torch.float64)
+    cases = [
+        lambda a, b, c, d: a + b,
+        lambda a, b, c, d: torch.addcmul(a, b, a, value=0.5),
+        lambda a, b, c, d: torch.maximum(a, b) * 2,
+        lambda a, b, c, d: c * d,
+        lambda a, b, c, d: (a * b).view(-1, 6),
+        lambda a, b, c, d: c.t() + (a * b).t().reshape(12)[:4],
+    ]
+    lazy = [t.to(LAZY) for t in (a, b, c, d)]
+    for case in cases:
+        expected = case(a, b, c, d)
+        got = case(*lazy)
+        assert got.shape == expected.shape and got.dtype == expected.dtype
+        torch.testing.assert_close(got.cpu(), expected)
+    try:
+        torch.randn(3).to(LAZY) + torch.randn(4).to(LAZY)
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("adding shapes [3] and [4] must fail as in eager")
