@@ -8,8 +8,12 @@ not end the run. Inside a subprocess the workload is built twice from one
 seed, once eager and once lazy, and their steps alternate, so machine noise
 hits both sides alike. Reported: each side's median step time, the median of
 the paired ratios (eager time / lazy time: >1 means lazy is faster), cold
-first-step time, tracing cost per traced op, steady-state recompiles and peak
-RSS of the process.
+first-step time with the number of graphs it compiled (ltc-mlir's on-disk
+cache is off unless --warm-cache, so this is a cold compile), tracing cost
+per traced op, steady-state recompiles, peak RSS of the paired process, and
+peak RSS of eager alone and of the lazy device alone (each in its own
+process, for the training-loop memory ratio). The report starts with an
+environment statement (CPU, versions, thread settings, load average).
 
     bazel build //python:ltc_mlir
     PYTHONPATH=bazel-bin/python /usr/bin/python3 bench/bench.py [--steps 30] [--write docs/PERFORMANCE.md]
@@ -90,6 +94,32 @@ def build(name, torch, nn, F, device):
     raise ValueError(name)
 
 
+def memory_worker(backend, workload, threads, steps, side):
+    """Peak RSS of a process that runs only one side (eager or lazy)."""
+    import resource
+
+    import torch
+    import torch._lazy
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    torch.set_num_threads(threads)
+    if backend == "ltc_mlir":
+        import ltc_mlir
+        ltc_mlir.init()
+    else:
+        import torch._lazy.ts_backend
+        torch._lazy.ts_backend.init()
+    device = torch.device("lazy" if side == "lazy" else "cpu")
+    step = build(workload, torch, nn, F, device)
+    for _ in range(steps):
+        step()
+        if side == "lazy":
+            torch._lazy.mark_step()
+            torch._lazy.wait_device_ops()
+    return {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
 def worker(backend, workload, threads, steps, warmup):
     import resource
 
@@ -124,6 +154,7 @@ def worker(backend, workload, threads, steps, warmup):
     t0 = time.perf_counter()
     run_lazy()
     cold = time.perf_counter() - t0
+    cold_compiles = count("UncachedCompile")
     for _ in range(warmup):
         run_lazy()
         eager_step()
@@ -153,6 +184,7 @@ def worker(backend, workload, threads, steps, warmup):
         "lazy_ms": statistics.median(lazy_t) * 1e3,
         "speedup": statistics.median(ratios),
         "cold_s": cold,
+        "cold_graphs": cold_compiles,
         "trace_us_per_op": trace / traced * 1e6,
         "steady_recompiles": count("UncachedCompile") - compiles,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -163,13 +195,38 @@ def worker(backend, workload, threads, steps, warmup):
 # ----------------------------------------------------------------------------
 # Driver.
 
-def run_one(backend, workload, threads, steps, warmup, timeout):
+def worker_env(threads, warm_cache):
     env = dict(os.environ)
     env.pop("OPENBLAS_CORETYPE", None)
     env.pop("OPENBLAS_L2_SIZE", None)
     env["OMP_NUM_THREADS"] = str(threads)
+    if not warm_cache:
+        # An empty value turns ltc-mlir's disk cache off: the first step
+        # compiles from scratch, so "cold" means cold.
+        env["LTC_MLIR_CACHE_DIR"] = ""
+    return env
+
+
+def run_one(backend, workload, threads, steps, warmup, timeout, warm_cache=False):
+    env = worker_env(threads, warm_cache)
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", backend, workload,
            str(threads), str(steps), str(warmup)]
+    return run_worker(cmd, env, timeout)
+
+
+def run_memory(backend, workload, threads, steps, timeout, warm_cache=False):
+    """Peak RSS of eager alone and of the lazy device alone, each in its own process."""
+    env = worker_env(threads, warm_cache)
+    out = {}
+    for side in ("eager", "lazy"):
+        cmd = [sys.executable, os.path.abspath(__file__), "--memory-worker", backend, workload,
+               str(threads), str(steps), side]
+        r = run_worker(cmd, env, timeout)
+        out[side] = r.get("peak_rss_mb")
+    return out
+
+
+def run_worker(cmd, env, timeout):
     try:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -181,6 +238,31 @@ def run_one(backend, workload, threads, steps, warmup, timeout):
     return {"error": f"exit {proc.returncode}: {tail[:160]}"}
 
 
+def environment():
+    """One paragraph saying what this ran on."""
+    import platform
+    probe = ("import torch, json; import ltc_mlir; "
+             "print(json.dumps([torch.__version__, ltc_mlir.llvm_version()]))")
+    try:
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                             timeout=120).stdout.strip().splitlines()[-1]
+        torch_version, llvm = json.loads(out)
+    except Exception:  # noqa: BLE001 (the report must still come out)
+        torch_version, llvm = "?", "?"
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return (f"Environment: {cpu}, {os.cpu_count()} logical CPUs, {platform.platform()}, "
+            f"Python {platform.python_version()}, torch {torch_version}, LLVM {llvm}. "
+            "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset in every worker; OMP_NUM_THREADS and "
+            "torch.set_num_threads = the thread count of each table. "
+            "Load average at the end of the run: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()) +
+            ".\n")
+
+
 def geomean(xs):
     xs = [x for x in xs if x > 0]
     return (statistics.geometric_mean(xs) if xs else float("nan"))
@@ -190,21 +272,29 @@ def table(results, threads_list):
     lines = []
     for threads in threads_list:
         lines.append(f"\n### {threads} thread{'s' if threads > 1 else ''}\n")
-        lines.append("| workload | backend | eager ms | lazy ms | speedup vs eager | cold first step s | "
-                     "trace µs/op | steady recompiles | peak RSS MB |")
-        lines.append("|---|---|---|---|---|---|---|---|---|")
+        lines.append("| workload | backend | eager ms | lazy ms | speedup vs eager | cold first step s "
+                     "(graphs compiled) | trace µs/op | steady recompiles | peak RSS MB paired | "
+                     "peak RSS MB eager alone / lazy alone |")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|")
         for workload in WORKLOADS:
             for backend in BACKENDS:
                 r = results.get((backend, workload, threads))
                 if r is None:
                     continue
                 if "error" in r:
-                    lines.append(f"| {workload} | {backend} | — | — | died: {r['error']} | | | | |")
+                    lines.append(f"| {workload} | {backend} | — | — | died: {r['error']} | | | | | |")
                     continue
+                mem = r.get("memory") or {}
+                if mem.get("eager") and mem.get("lazy"):
+                    alone = (f"{mem['eager']:.0f} / {mem['lazy']:.0f} "
+                             f"({mem['lazy'] / mem['eager']:.2f}×)")
+                else:
+                    alone = "—"
                 lines.append(
                     f"| {workload} | {backend} | {r['eager_ms']:.2f} | {r['lazy_ms']:.2f} | "
-                    f"{r['speedup']:.2f}× | {r['cold_s']:.2f} | {r['trace_us_per_op']:.1f} | "
-                    f"{r['steady_recompiles']} | {r['peak_rss_mb']:.0f} |")
+                    f"{r['speedup']:.2f}× | {r['cold_s']:.2f} ({r.get('cold_graphs', '?')}) | "
+                    f"{r['trace_us_per_op']:.1f} | {r['steady_recompiles']} | "
+                    f"{r['peak_rss_mb']:.0f} | {alone} |")
         for backend in BACKENDS:
             sp = [results[(backend, w, threads)]["speedup"] for w in WORKLOADS
                   if "speedup" in results.get((backend, w, threads), {})]
@@ -220,6 +310,11 @@ def main():
         result = worker(backend, workload, int(threads), int(steps), int(warmup))
         print("RESULT " + json.dumps(result), flush=True)
         return
+    if len(sys.argv) > 1 and sys.argv[1] == "--memory-worker":
+        backend, workload, threads, steps, side = sys.argv[2:7]
+        result = memory_worker(backend, workload, int(threads), int(steps), side)
+        print("RESULT " + json.dumps(result), flush=True)
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
@@ -228,25 +323,35 @@ def main():
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--timeout", type=int, default=900)
     parser.add_argument("--write", help="write the report (markdown) to this file")
+    parser.add_argument("--warm-cache", action="store_true",
+                        help="let ltc-mlir use its on-disk executable cache (default: off, so the "
+                             "first step measures a cold compile)")
+    parser.add_argument("--no-memory", action="store_true",
+                        help="skip the eager-alone / lazy-alone peak RSS runs")
     args = parser.parse_args()
     threads_list = [int(t) for t in args.threads.split(",")]
     results = {}
     for threads in threads_list:
         for workload in args.workloads.split(","):
             for backend in args.backends.split(","):
-                r = run_one(backend, workload, threads, args.steps, args.warmup, args.timeout)
+                r = run_one(backend, workload, threads, args.steps, args.warmup, args.timeout,
+                            args.warm_cache)
+                if "error" not in r and not args.no_memory:
+                    r["memory"] = run_memory(backend, workload, threads, args.warmup + args.steps,
+                                             args.timeout, args.warm_cache)
                 results[(backend, workload, threads)] = r
                 print(f"{backend:12s} {workload:16s} {threads}t  {r}", flush=True)
-    report = table(results, threads_list)
+    report = environment() + "\n" + table(results, threads_list)
     print(report)
     if args.write:
         cmd = "PYTHONPATH=bazel-bin/python /usr/bin/python3 bench/bench.py " + " ".join(sys.argv[1:])
         with open(args.write, "w") as f:
             f.write("# Performance\n\nProduced by:\n\n```sh\nbazel build //python:ltc_mlir\n" + cmd +
                     "\n```\n\nPaired steps in one process per row (eager and lazy alternate); speedup is the "
-                    "median of per-step eager/lazy ratios (>1: lazy is faster). OPENBLAS_CORETYPE and "
-                    "OPENBLAS_L2_SIZE unset so eager uses its best kernels; torch.set_num_threads as shown. "
-                    "Machine: 2-core AMD EPYC (znver3), Debian 12, torch 1.13.1, LLVM 22.\n" + report + "\n")
+                    "median of per-step eager/lazy ratios (>1: lazy is faster). The cold first step "
+                    "compiles without the on-disk cache unless --warm-cache. Peak RSS: of the paired "
+                    "process, and of eager alone and the lazy device alone, each in its own process.\n\n" +
+                    report + "\n")
 
 
 if __name__ == "__main__":

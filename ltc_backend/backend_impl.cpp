@@ -4,11 +4,13 @@
 #include "ltc_backend/compile_diagnostics.h"
 #include "ltc_backend/eager_fallback.h"
 #include "ltc_backend/eager_interpreter.h"
+#include "ltc_backend/functional_updates.h"
 #include "ltc_backend/ir_nodes.h"
 #include "ltc_backend/mlir_computation.h"
 #include "ltc_backend/mlir_context.h"
 #include "ltc_backend/mlir_lowering_context.h"
 #include "mlir_lowering/Compiler/TorchCompiler.h"
+#include "runtime/buffer_pool.h"
 #include "runtime/cpu_device.h"
 #include "runtime/cpu_kernels.h"
 #include "runtime/executable_cache.h"
@@ -31,6 +33,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <dlfcn.h>
 #include <elf.h>
@@ -39,6 +42,7 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <tuple>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,6 +68,19 @@ struct MlirDeviceType : public torch::lazy::BackendDeviceType {
 
 runtime::Device& Device() {
   return runtime::GetCpuDevice();
+}
+
+// Result and transfer buffers come from a free list keyed by size, so a
+// steady training loop reuses last step's dead buffers instead of asking the
+// allocator (and the kernel, for large ones) every step.
+runtime::BufferPool& Pool() {
+  static runtime::BufferPool* pool = [] {
+    size_t megabytes = 256;
+    if (const char* env = std::getenv("LTC_MLIR_BUFFER_POOL_MB"))
+      megabytes = std::strtoull(env, nullptr, 10);
+    return new runtime::BufferPool(Device(), megabytes << 20);
+  }();
+  return *pool;
 }
 
 std::string DumpDir() {
@@ -314,7 +331,7 @@ BackendDataPtr FromCpuTensor(const at::Tensor& tensor, const BackendDevice& devi
   at::Tensor contiguous = tensor.contiguous();
   Shape shape(contiguous.scalar_type(), contiguous.sizes());
   size_t bytes = contiguous.numel() * contiguous.element_size();
-  auto buffer = Device().Allocate(bytes);
+  auto buffer = Pool().Allocate(bytes);
   TORCH_CHECK(buffer.ok(), "ltc-mlir: allocation failed: ", buffer.status().ToString());
   absl::Status status = Device().CopyToDevice(contiguous.data_ptr(), bytes, **buffer);
   TORCH_CHECK(status.ok(), "ltc-mlir: host to device copy failed: ", status.ToString());
@@ -342,9 +359,28 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
     return FromCpuTensor(typed, device);
   }
 
+  // LTC core asks for device data for every non-trivial scalar operand of
+  // every traced op (learning rate, momentum, alpha, ...). Device data is
+  // never written once made, so equal scalars share one buffer instead of an
+  // allocation and a copy per op. (LTC hashes the parameter sequence, so
+  // sharing cannot confuse its graph cache.)
   BackendDataPtr MakeComputationDataFromScalar(const at::Scalar& scalar,
                                                const BackendDevice& device) const override {
-    return FromCpuTensor(at::scalar_tensor(scalar, at::TensorOptions(scalar.type())), device);
+    if (scalar.isComplex())
+      return FromCpuTensor(at::scalar_tensor(scalar, at::TensorOptions(scalar.type())), device);
+    ScalarKey key{scalar.type(), scalar.isFloatingPoint() ? 0 : scalar.toLong(),
+                  scalar.isFloatingPoint() ? scalar.toDouble() : 0.0, device.ordinal()};
+    std::lock_guard<std::mutex> lock(scalar_mutex_);
+    auto it = scalar_data_.find(key);
+    if (it != scalar_data_.end())
+      return it->second;
+    // Learning-rate schedules make new values every step: stay bounded.
+    if (scalar_data_.size() >= 4096)
+      scalar_data_.clear();
+    BackendDataPtr data =
+        FromCpuTensor(at::scalar_tensor(scalar, at::TensorOptions(scalar.type())), device);
+    scalar_data_.emplace(key, data);
+    return data;
   }
 
   BackendDataPtr CreateDataPlaceholder(const BackendDevice& device,
@@ -409,7 +445,7 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
     std::vector<runtime::DeviceBuffer*> outputs;
     for (const Shape& shape : comp.result_shapes()) {
       size_t bytes = shape.numel() * c10::elementSize(shape.scalar_type());
-      auto buffer = Device().Allocate(bytes);
+      auto buffer = Pool().Allocate(bytes);
       TORCH_CHECK(buffer.ok(), "ltc-mlir: allocation failed: ", buffer.status().ToString());
       outputs.push_back(buffer->get());
       distinct.push_back(std::make_shared<MlirBackendData>(device, shape, std::move(*buffer)));
@@ -623,7 +659,24 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
     return results;
   }
 
+  struct ScalarKey {
+    at::ScalarType type;
+    int64_t integral;
+    double floating;
+    int64_t ordinal;
+    bool operator<(const ScalarKey& other) const {
+      // Compares the bits of `floating`, so -0.0, 0.0 and NaNs stay apart.
+      uint64_t bits, other_bits;
+      std::memcpy(&bits, &floating, sizeof(bits));
+      std::memcpy(&other_bits, &other.floating, sizeof(other_bits));
+      return std::tie(type, integral, bits, ordinal) <
+          std::tie(other.type, other.integral, other_bits, other.ordinal);
+    }
+  };
+
   std::shared_ptr<torch::lazy::BackendDeviceType> default_device_type_;
+  mutable std::mutex scalar_mutex_;
+  mutable std::map<ScalarKey, BackendDataPtr> scalar_data_;
   mutable size_t rng_seed_ = 0;
   mutable std::mutex compile_mutex_;
 };
@@ -640,9 +693,21 @@ void InitBackend() {
     static torch::lazy::BackendRegistrar registrar(GetBackendImpl());
     at::RegisterLazyLazyNativeFunctions();
     RegisterEagerFallback();
+    RegisterFunctionalUpdateFlush();
     return true;
   }();
   (void)initialized;
+}
+
+DeviceMemoryStats GetDeviceMemoryStats() {
+  DeviceMemoryStats stats;
+  stats.in_use_bytes = Device().MemoryInUse();
+  stats.peak_bytes = Device().PeakMemoryInUse();
+  runtime::BufferPoolStats pool = Pool().stats();
+  stats.pool_cached_bytes = pool.cached_bytes;
+  stats.pool_hits = pool.hits;
+  stats.pool_misses = pool.misses;
+  return stats;
 }
 
 std::string GetTorchMlir(const std::vector<at::Tensor>& tensors) {

@@ -4,6 +4,8 @@
 #include <ATen/ExpandUtils.h>
 #include <ATen/ScalarOps.h>
 
+#include <algorithm>
+
 namespace torch {
 namespace lazy {
 
@@ -35,3 +37,64 @@ std::vector<Shape> compute_shape_where(
 
 } // namespace lazy
 } // namespace torch
+
+namespace ltc_mlir {
+
+using torch::lazy::Shape;
+
+std::vector<Shape> FloatPointwiseShape(std::initializer_list<const at::Tensor*> tensors) {
+  const at::Tensor* first = *tensors.begin();
+  if (!first->defined() || !at::isFloatingType(first->scalar_type()))
+    return {};
+  at::DimVector sizes(first->sizes().begin(), first->sizes().end());
+  for (const at::Tensor* tensor : tensors) {
+    if (!tensor->defined() || tensor->scalar_type() != first->scalar_type())
+      return {};
+    if (tensor != first && tensor->sizes() != at::IntArrayRef(sizes)) {
+      try {
+        sizes = at::infer_size_dimvector(sizes, tensor->sizes());
+      } catch (const c10::Error&) {
+        return {}; // not broadcastable: the meta kernel raises the error
+      }
+    }
+  }
+  return {Shape(first->scalar_type(), std::vector<int64_t>(sizes.begin(), sizes.end()))};
+}
+
+std::vector<Shape> SameShape(const at::Tensor& self) {
+  return {Shape(self.scalar_type(), self.sizes().vec())};
+}
+
+std::vector<Shape> TransposedShape(const at::Tensor& self) {
+  if (self.dim() > 2)
+    return {}; // the meta kernel raises the error
+  std::vector<int64_t> sizes = self.sizes().vec();
+  std::reverse(sizes.begin(), sizes.end());
+  return {Shape(self.scalar_type(), sizes)};
+}
+
+std::vector<Shape> ViewShape(const at::Tensor& self, at::IntArrayRef size) {
+  int64_t known = 1;
+  int infer = -1;
+  for (size_t i = 0; i < size.size(); ++i) {
+    if (size[i] == -1 && infer < 0) {
+      infer = static_cast<int>(i);
+    } else if (size[i] < 0) {
+      return {};
+    } else {
+      known *= size[i];
+    }
+  }
+  int64_t numel = self.numel();
+  std::vector<int64_t> sizes = size.vec();
+  if (infer >= 0) {
+    if (known == 0 || numel % known != 0)
+      return {};
+    sizes[infer] = numel / known;
+  } else if (known != numel) {
+    return {};
+  }
+  return {Shape(self.scalar_type(), sizes)};
+}
+
+} // namespace ltc_mlir

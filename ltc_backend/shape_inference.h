@@ -29,3 +29,22 @@ TORCH_API std::vector<torch::lazy::Shape> compute_shape_where(const at::Tensor &
 
 } // namespace lazy
 } // namespace torch
+
+namespace ltc_mlir {
+
+// Shape rules the generated Lazy kernels try before torchgen's meta-tensor
+// shape inference, which builds meta tensors and runs the meta kernel for
+// every traced op (a large share of the tracing cost). Each returns no shapes
+// when it does not apply (other dtypes, mismatched operands), and the kernel
+// then runs the meta kernel as before. Wired up in tools/gen_lazy_backend.py.
+
+// Pointwise op over tensors of one floating dtype: that dtype, broadcast sizes.
+std::vector<torch::lazy::Shape> FloatPointwiseShape(std::initializer_list<const at::Tensor*> tensors);
+// The input's dtype and sizes (detach_copy, alias_copy).
+std::vector<torch::lazy::Shape> SameShape(const at::Tensor& self);
+// t_copy: sizes reversed for 2-d, unchanged below.
+std::vector<torch::lazy::Shape> TransposedShape(const at::Tensor& self);
+// view_copy: `size` with a -1 resolved against the element count.
+std::vector<torch::lazy::Shape> ViewShape(const at::Tensor& self, at::IntArrayRef size);
+
+} // namespace ltc_mlir

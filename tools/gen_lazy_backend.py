@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torchgen
 from torchgen.api.lazy import LazyIrSchema
 from torchgen.api.types import OptionalCType
-from torchgen.dest.lazy_ir import GenLazyIR
+from torchgen.dest.lazy_ir import GenLazyIR, GenLazyNativeFuncDefinition
 from torchgen.gen_lazy_tensor import run_gen_lazy_tensor
 from torchgen.model import BaseTy, BaseType, ListType, OptionalType
 
@@ -95,6 +95,59 @@ class GenMlirLazyIr(GenLazyIR):
     (void)i;
     return ({cond});
   }}"""
+
+
+# Ops whose Lazy kernels first try a cheap shape rule (ltc_backend/
+# shape_inference.h) and only fall back to torchgen's meta-tensor shape
+# inference when it does not apply. The hottest ops of a training step.
+_POINTWISE = [
+    "add.Tensor", "sub.Tensor", "mul.Tensor", "div.Tensor", "relu", "threshold_backward",
+    "neg", "exp", "log", "tanh", "sigmoid", "sqrt", "rsqrt", "gelu", "gelu_backward",
+    "sigmoid_backward", "tanh_backward", "maximum", "minimum", "addcmul", "addcdiv",
+]
+FAST_SHAPE_RULES = {
+    "detach_copy": "ltc_mlir::SameShape(self)",
+    "alias_copy": "ltc_mlir::SameShape(self)",
+    "t_copy": "ltc_mlir::TransposedShape(self)",
+    "view_copy": "ltc_mlir::ViewShape(self, size)",
+}
+
+
+def fast_shape_rule(schema: LazyIrSchema):
+    name = str(schema.func.name)
+    if name in FAST_SHAPE_RULES:
+        return FAST_SHAPE_RULES[name]
+    if name in _POINTWISE:
+        tensors = [a.name for a in schema.filtered_args(values=True, scalars=False)
+                   if not is_scalar_type(a.orig_type)]
+        return "ltc_mlir::FloatPointwiseShape({" + ", ".join("&" + t for t in tensors) + "})"
+    return None
+
+
+_meta_shape_inference = GenLazyNativeFuncDefinition.shape_inference
+
+
+def shape_inference_with_fast_rules(self, func, schema: LazyIrSchema) -> str:
+    code = _meta_shape_inference(self, func, schema)
+    rule = fast_shape_rule(schema)
+    if rule is None:
+        return code
+    # The meta (or compute_shape_*) path assigns to `shapes` instead of
+    # declaring it, and runs only when the rule gives nothing.
+    meta, rest = code.split("TORCH_INTERNAL_ASSERT(shapes.size()", 1)
+    if "std::vector<torch::lazy::Shape> shapes{" in meta:
+        meta = meta.replace("std::vector<torch::lazy::Shape> shapes{",
+                            "shapes = std::vector<torch::lazy::Shape>{", 1)
+    elif "auto shapes = " in meta:
+        meta = meta.replace("auto shapes = ", "shapes = ", 1)
+    else:
+        raise RuntimeError(f"unexpected shape inference code for {schema.func.name}")
+    return (f"std::vector<torch::lazy::Shape> shapes = {rule};\n"
+            f"        if (shapes.empty()) {{\n{meta}\n        }}\n"
+            f"        TORCH_INTERNAL_ASSERT(shapes.size(){rest}")
+
+
+GenLazyNativeFuncDefinition.shape_inference = shape_inference_with_fast_rules
 
 
 def main() -> None:

@@ -61,6 +61,16 @@ PYBIND11_MODULE(_C, m) {
         ltc_mlir::SetProvenanceHook([callable] { return CallProvenance(callable); });
       },
       "Installs the function that names the user frame of a sync (internal).");
+  m.def("memory_stats", [] {
+    py::dict stats;
+    ltc_mlir::DeviceMemoryStats memory = ltc_mlir::GetDeviceMemoryStats();
+    stats["in_use_bytes"] = memory.in_use_bytes;
+    stats["peak_bytes"] = memory.peak_bytes;
+    stats["pool_cached_bytes"] = memory.pool_cached_bytes;
+    stats["pool_hits"] = memory.pool_hits;
+    stats["pool_misses"] = memory.pool_misses;
+    return stats;
+  });
   m.def("metrics_report", [] {
     return torch::lazy::CreateMetricReport() +
         ltc_mlir::GetBackendImpl()->CreateMetricReport();

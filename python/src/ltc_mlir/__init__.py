@@ -18,7 +18,7 @@ from . import _provenance
 # Each cache entry records the user's source line whose sync compiled it.
 _C._set_provenance_hook(_provenance.sync_provenance)
 
-__all__ = ["init", "get_mlir", "metrics_report", "llvm_version", "device"]
+__all__ = ["init", "get_mlir", "metrics_report", "memory_stats", "llvm_version", "device"]
 
 
 def init() -> None:
@@ -41,6 +41,14 @@ def get_mlir(tensors) -> str:
 def metrics_report() -> str:
     """LTC core's metrics and counters, with ltc-mlir's own."""
     return _C.metrics_report()
+
+
+def memory_stats() -> dict:
+    """Bytes held by live device buffers now (``in_use_bytes``) and at most so far
+    (``peak_bytes``); of those, free buffers kept for reuse (``pool_cached_bytes``,
+    capped by ``LTC_MLIR_BUFFER_POOL_MB``, default 256), and how many allocations
+    they served (``pool_hits``) or not (``pool_misses``)."""
+    return dict(_C.memory_stats())
 
 
 def llvm_version() -> str:
