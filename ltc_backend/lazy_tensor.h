@@ -31,7 +31,7 @@ inline void CheckLazyOperand(const at::Tensor &tensor, bool allow_cpu_scalar) {
               "least two devices, lazy and ",
               tensor.device(), " (a ", tensor.scalar_type(),
               " tensor of shape ", tensor.sizes(),
-              "); move it with .to(\"lazy\")"); move it with .to(\"lazy\")");
+              "); move it with .to(\"lazy\")");
 }
 } // namespace detail
 
