@@ -4,10 +4,12 @@
 #include "ltc_backend/generated/LazyNativeFunctions.h"
 #include "ltc_backend/lazy_tensor.h"
 #include "ltc_backend/generated/LazyIr.h"
+#include "ltc_backend/eager_fallback.h"
 
 #include <ATen/ExpandUtils.h>
 #include <ATen/FunctionalTensorWrapper.h>
 #include <ATen/Functions.h>
+#include <ATen/Operators.h>
 #include <ATen/core/Reduction.h>
 #include <ATen/native/CPUFallback.h>
 #include <torch/csrc/lazy/core/ir_builder.h>
@@ -987,6 +989,419 @@ std::tuple<at::Tensor, at::Tensor> LazyNativeFunctions::prelu_backward(
   if (!dims.empty())
     grad_w = at::sum(grad_w, dims);
   return std::make_tuple(grad_input, at::view_copy(grad_w, weight.sizes()));
+}
+
+namespace {
+
+// Per-channel statistics (channels on dim 1) broadcast back to the input.
+std::vector<int64_t> ChannelShape(const at::Tensor& input) {
+  std::vector<int64_t> sizes(input.dim(), 1);
+  sizes[1] = input.size(1);
+  return sizes;
+}
+
+std::vector<int64_t> NonChannelDims(const at::Tensor& input) {
+  std::vector<int64_t> dims;
+  for (int64_t i = 0; i < input.dim(); ++i)
+    if (i != 1)
+      dims.push_back(i);
+  return dims;
+}
+
+bool Present(const c10::optional<at::Tensor>& t) { return t && t->defined(); }
+
+// An empty 1-D tensor on the lazy device (ATen's unused batch norm outputs).
+at::Tensor EmptyLike(const at::Tensor& like) {
+  return Upload(at::empty({0}, at::TensorOptions().dtype(like.scalar_type())), like);
+}
+
+// Makes lazy tensor `dst` hold `value` (the running statistics update).
+void AssignInPlace(const at::Tensor& dst, const at::Tensor& value) {
+  LazyTensorPtr dst_lazy = torch::lazy::TryGetLtcTensor(dst);
+  LazyTensorPtr value_lazy = torch::lazy::TryGetLtcTensor(value);
+  TORCH_CHECK(dst_lazy && value_lazy, "ltc-mlir: batch norm statistics are not lazy");
+  dst_lazy->SetInPlaceIrValue(value_lazy->GetIrValue());
+}
+
+} // namespace
+
+std::tuple<at::Tensor, at::Tensor, at::Tensor> LazyNativeFunctions::native_batch_norm(
+    const at::Tensor& input, const c10::optional<at::Tensor>& weight,
+    const c10::optional<at::Tensor>& bias, const c10::optional<at::Tensor>& running_mean,
+    const c10::optional<at::Tensor>& running_var, bool training, double momentum, double eps) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(input.dim() >= 2, "batch_norm: expected at least 2D input, got ", input.dim(), "D");
+  std::vector<int64_t> channel = ChannelShape(input);
+  std::vector<int64_t> dims = NonChannelDims(input);
+  int64_t n = input.size(1) == 0 ? 0 : input.numel() / input.size(1);
+  at::Tensor mean, invstd;
+  if (training) {
+    mean = at::mean(input, dims);
+    at::Tensor centered = at::sub(input, at::view_copy(mean, channel));
+    at::Tensor var = at::mean(at::mul(centered, centered), dims);
+    invstd = at::rsqrt(at::add(var, eps));
+    if (Present(running_mean))
+      AssignInPlace(*running_mean, at::add(at::mul(*running_mean, 1 - momentum),
+                                           at::mul(mean, momentum)));
+    if (Present(running_var)) {
+      double unbiased = n > 1 ? static_cast<double>(n) / static_cast<double>(n - 1) : 1.0;
+      AssignInPlace(*running_var, at::add(at::mul(*running_var, 1 - momentum),
+                                          at::mul(var, momentum * unbiased)));
+    }
+  } else {
+    TORCH_CHECK(Present(running_mean) && Present(running_var),
+                "batch_norm: running_mean and running_var must be defined in evaluation mode");
+    mean = *running_mean;
+    invstd = at::rsqrt(at::add(*running_var, eps));
+  }
+  at::Tensor out = at::mul(at::sub(input, at::view_copy(mean, channel)),
+                           at::view_copy(invstd, channel));
+  if (Present(weight))
+    out = at::mul(out, at::view_copy(*weight, channel));
+  if (Present(bias))
+    out = at::add(out, at::view_copy(*bias, channel));
+  if (!training)
+    return std::make_tuple(out, EmptyLike(input), EmptyLike(input));
+  return std::make_tuple(out, mean, invstd);
+}
+
+std::tuple<at::Tensor, at::Tensor, at::Tensor> LazyNativeFunctions::native_batch_norm_backward(
+    const at::Tensor& grad_out, const at::Tensor& input, const c10::optional<at::Tensor>& weight,
+    const c10::optional<at::Tensor>& running_mean, const c10::optional<at::Tensor>& running_var,
+    const c10::optional<at::Tensor>& save_mean, const c10::optional<at::Tensor>& save_invstd,
+    bool train, double eps, ::std::array<bool, 3> output_mask) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(input.dim() >= 2, "batch_norm: expected at least 2D input");
+  std::vector<int64_t> channel = ChannelShape(input);
+  std::vector<int64_t> dims = NonChannelDims(input);
+  int64_t n = input.size(1) == 0 ? 0 : input.numel() / input.size(1);
+  at::Tensor mean, invstd;
+  if (train) {
+    TORCH_CHECK(Present(save_mean) && Present(save_invstd),
+                "batch_norm_backward: saved statistics missing");
+    mean = *save_mean;
+    invstd = *save_invstd;
+  } else {
+    TORCH_CHECK(Present(running_mean) && Present(running_var),
+                "batch_norm_backward: running statistics missing");
+    mean = *running_mean;
+    invstd = at::rsqrt(at::add(*running_var, eps));
+  }
+  at::Tensor xhat = at::mul(at::sub(input, at::view_copy(mean, channel)),
+                            at::view_copy(invstd, channel));
+  at::Tensor grad_bias = at::sum(grad_out, dims);
+  at::Tensor grad_weight = at::sum(at::mul(grad_out, xhat), dims);
+  at::Tensor scale = at::view_copy(invstd, channel);
+  if (Present(weight))
+    scale = at::mul(scale, at::view_copy(*weight, channel));
+  at::Tensor grad_input;
+  if (output_mask[0]) {
+    if (train && n > 0) {
+      at::Tensor correction = at::add(at::view_copy(grad_bias, channel),
+                                      at::mul(xhat, at::view_copy(grad_weight, channel)));
+      grad_input = at::mul(at::sub(grad_out, at::div(correction, static_cast<double>(n))), scale);
+    } else {
+      grad_input = at::mul(grad_out, scale);
+    }
+  }
+  return std::make_tuple(grad_input, output_mask[1] ? grad_weight : at::Tensor(),
+                         output_mask[2] ? grad_bias : at::Tensor());
+}
+
+at::Tensor LazyNativeFunctions::index_select(
+    const at::Tensor& self, int64_t dim, const at::Tensor& index) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(index.dim() <= 1, "index_select(): Index is supposed to be a vector");
+  // LTC core's shape function rejects 0-d operands: select on 1-d views.
+  if (self.dim() == 0)
+    return at::view_copy(index_select(at::view_copy(self, {1}), 0, index), {});
+  if (index.dim() == 0)
+    return index_select(self, dim, at::view_copy(index, {1}));
+  dim = c10::maybe_wrap_dim(dim, self.dim());
+  auto device = torch::lazy::GetBackendDevice(self, index);
+  TORCH_CHECK(device, "ltc-mlir: index_select without a lazy tensor");
+  LazyTensorPtr lazy_self = GetLtcTensorOrCreateForWrappedNumber(self, *device);
+  LazyTensorPtr lazy_index = GetLtcTensorOrCreateForWrappedNumber(index, *device);
+  std::vector<int64_t> sizes = self.sizes().vec();
+  sizes[dim] = index.numel();
+  std::vector<torch::lazy::Shape> shapes{torch::lazy::Shape(self.scalar_type(), sizes)};
+  torch::lazy::NodePtr node = torch::lazy::MakeNode<IndexSelect>(
+      lazy_self->GetIrValue(), dim, lazy_index->GetIrValue(), std::move(shapes));
+  return torch::lazy::CreateAtenFromLtcTensor(LazyTensor::Create(std::move(node), *device));
+}
+
+namespace {
+
+// arange(n) along `dim` of a rank-`rank` tensor (size 1 elsewhere), on the
+// lazy device.
+at::Tensor AlongDim(int64_t n, int64_t dim, int64_t rank, const at::Tensor& like) {
+  std::vector<int64_t> sizes(rank, 1);
+  sizes[dim] = n;
+  return Upload(at::arange(n, at::kLong).view(sizes), like);
+}
+
+// Dense scatter without loops: for each target position j along `dim`, the
+// last k with index[..k..] == j (or -1). A one-hot of index against
+// arange(size) costs index.numel() * size elements, so large cases go to
+// the eager fallback.
+constexpr int64_t kMaxDenseScatterElements = int64_t(1) << 24;
+
+struct DenseScatter {
+  at::Tensor hit;   // bool, self's shape: some k writes here
+  at::Tensor last;  // long, index's shape with dim -> self.size(dim): that k
+};
+
+bool DenseScatterFits(const at::Tensor& self, int64_t dim, const at::Tensor& index) {
+  return index.numel() * std::max<int64_t>(self.size(dim), 1) <= kMaxDenseScatterElements;
+}
+
+at::Tensor PadToShape(const at::Tensor& t, at::IntArrayRef sizes, const at::Scalar& value) {
+  std::vector<int64_t> pad;
+  bool needed = false;
+  for (int64_t i = t.dim() - 1; i >= 0; --i) {
+    pad.push_back(0);
+    pad.push_back(sizes[i] - t.size(i));
+    needed = needed || sizes[i] != t.size(i);
+  }
+  return needed ? at::constant_pad_nd(t, pad, value) : t;
+}
+
+DenseScatter BuildDenseScatter(const at::Tensor& self, int64_t dim, const at::Tensor& index) {
+  int64_t rank = index.dim();
+  int64_t n = self.size(dim), k = index.size(dim);
+  // eq[.., k, j, ..] = index[.., k, ..] == j  (j inserted after dim).
+  at::Tensor idx = at::unsqueeze_copy(index, dim + 1);
+  at::Tensor targets = AlongDim(n, dim + 1, rank + 1, self);
+  at::Tensor eq = at::eq(idx, targets);
+  at::Tensor ks = AlongDim(k, dim, rank + 1, self);
+  at::Tensor chosen = at::where(eq, ks, Upload(at::full({}, -1, at::kLong), self));
+  at::Tensor last = at::squeeze_copy(at::amax(chosen, {dim}, /*keepdim=*/true), dim);
+  // last: index's shape with dim -> n. Positions outside index's extent in
+  // other dims are never hit.
+  at::Tensor hit = at::ge(PadToShape(last, self.sizes(), -1), 0);
+  return {hit, last};
+}
+
+} // namespace
+
+at::Tensor LazyNativeFunctions::scatter_add(
+    const at::Tensor& self, int64_t dim, const at::Tensor& index, const at::Tensor& src) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  dim = c10::maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1));
+  if (self.dim() == 0 || index.dim() != self.dim() || index.numel() == 0 ||
+      !DenseScatterFits(self, dim, index))
+    return at::native::call_fallback_fn<&EagerFallback, ATEN_OP(scatter_add)>::call(
+        self, dim, index, src);
+  int64_t rank = index.dim();
+  int64_t n = self.size(dim);
+  // The part of src that index covers, one-hot summed into place.
+  at::Tensor part = src;
+  for (int64_t i = 0; i < rank; ++i)
+    if (part.size(i) != index.size(i))
+      part = at::slice_copy(part, i, 0, index.size(i));
+  at::Tensor eq = at::eq(at::unsqueeze_copy(index, dim + 1), AlongDim(n, dim + 1, rank + 1, self));
+  at::Tensor spread = at::mul(eq.to(part.scalar_type()), at::unsqueeze_copy(part, dim + 1));
+  at::Tensor summed = at::squeeze_copy(at::sum(spread, {dim}, /*keepdim=*/true), dim);
+  return at::add(self, PadToShape(summed, self.sizes(), 0));
+}
+
+at::Tensor LazyNativeFunctions::scatter(
+    const at::Tensor& self, int64_t dim, const at::Tensor& index, const at::Tensor& src) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  dim = c10::maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1));
+  if (self.dim() == 0 || index.dim() != self.dim() || index.numel() == 0 ||
+      !DenseScatterFits(self, dim, index))
+    return at::native::call_fallback_fn<&EagerFallback, ATEN_OP2(scatter, src)>::call(
+        self, dim, index, src);
+  DenseScatter s = BuildDenseScatter(self, dim, index);
+  // The value written at j is src at the last k that targets it.
+  at::Tensor values = at::gather(src, dim, at::clamp_min(s.last, 0));
+  values = PadToShape(values.to(self.scalar_type()), self.sizes(), 0);
+  return at::where(s.hit, values, self);
+}
+
+at::Tensor LazyNativeFunctions::scatter(
+    const at::Tensor& self, int64_t dim, const at::Tensor& index, const at::Scalar& value) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  dim = c10::maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1));
+  if (self.dim() == 0 || index.dim() != self.dim() || index.numel() == 0 ||
+      !DenseScatterFits(self, dim, index))
+    return at::native::call_fallback_fn<&EagerFallback, ATEN_OP2(scatter, value)>::call(
+        self, dim, index, value);
+  DenseScatter s = BuildDenseScatter(self, dim, index);
+  return at::masked_fill(self, s.hit, value);
+}
+
+at::Tensor LazyNativeFunctions::round(const at::Tensor& self, int64_t decimals) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  if (decimals == 0)
+    return at::round(self);
+  // ATen scales by 10^d (or divides by 10^-d), rounds half to even, scales back.
+  double ten_pow = std::pow(10.0, static_cast<double>(std::abs(decimals)));
+  if (decimals > 0)
+    return at::div(at::round(at::mul(self, ten_pow)), ten_pow);
+  return at::mul(at::round(at::div(self, ten_pow)), ten_pow);
+}
+
+at::Tensor LazyNativeFunctions::asinh(const at::Tensor& self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor x = ToFloatIfIntegral(self);
+  // sign(x) * log(|x| + sqrt(x^2 + 1)): accurate for large negative x too.
+  at::Tensor a = at::abs(x);
+  at::Tensor r = at::log(at::add(a, at::sqrt(at::add(at::mul(a, a), 1.0))));
+  return at::where(at::lt(x, 0), at::neg(r), r);
+}
+
+at::Tensor LazyNativeFunctions::acosh(const at::Tensor& self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor x = ToFloatIfIntegral(self);
+  return at::log(at::add(x, at::sqrt(at::sub(at::mul(x, x), 1.0))));
+}
+
+at::Tensor LazyNativeFunctions::atanh(const at::Tensor& self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor x = ToFloatIfIntegral(self);
+  // 0.5 * log1p(2x / (1 - x)).
+  return at::mul(at::log1p(at::div(at::mul(x, 2.0), at::rsub(x, 1.0))), 0.5);
+}
+
+at::Tensor LazyNativeFunctions::clamp_min(const at::Tensor& self, const at::Tensor& min) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return at::maximum(self, min);
+}
+
+at::Tensor LazyNativeFunctions::clamp_max(const at::Tensor& self, const at::Tensor& max) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return at::minimum(self, max);
+}
+
+at::Tensor LazyNativeFunctions::erfc(const at::Tensor& self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return at::rsub(at::erf(ToFloatIfIntegral(self)), 1.0);
+}
+
+at::Tensor LazyNativeFunctions::nansum(
+    const at::Tensor& self, at::OptionalIntArrayRef dim, bool keepdim,
+    c10::optional<at::ScalarType> dtype) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor x = at::isFloatingType(self.scalar_type())
+      ? at::masked_fill(self, at::isnan(self), 0)
+      : self;
+  if (x.dim() == 0)
+    return dtype ? x.to(*dtype) : at::sum(x);
+  return at::sum(x, DimsOrAll(x, dim), keepdim, dtype);
+}
+
+at::Tensor LazyNativeFunctions::diag(const at::Tensor& self, int64_t diagonal) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(self.dim() == 1 || self.dim() == 2, "diag(): Supports 1D or 2D tensors. Got ",
+              self.dim(), "D");
+  int64_t k = diagonal;
+  if (self.dim() == 2) {
+    // The diagonal's flat positions, read with index_select.
+    int64_t rows = self.size(0), cols = self.size(1);
+    int64_t start_row = k >= 0 ? 0 : -k, start_col = k >= 0 ? k : 0;
+    int64_t len = std::max<int64_t>(std::min(rows - start_row, cols - start_col), 0);
+    at::Tensor pos = at::add(at::mul(at::arange(len, at::kLong), cols + 1), start_row * cols + start_col);
+    at::Tensor flat = at::view_copy(self, {self.numel()});
+    return at::index_select(flat, 0, Upload(pos, self));
+  }
+  // A vector onto diagonal k of a square matrix: one-hot rows times the vector.
+  int64_t len = self.size(0);
+  int64_t n = len + std::abs(k);
+  at::Tensor place = at::zeros({n * n, len}, at::TensorOptions().dtype(self.scalar_type()));
+  for (int64_t i = 0; i < len; ++i) {
+    int64_t row = k >= 0 ? i : i - k, col = k >= 0 ? i + k : i;
+    place[row * n + col][i] = 1;
+  }
+  at::Tensor flat = at::squeeze_copy(at::mm(Upload(place, self), at::unsqueeze_copy(self, 1)), 1);
+  return at::view_copy(flat, {n, n});
+}
+
+namespace {
+
+// ATen's source coordinate scale of an upsampling dim.
+double UpsampleScale(int64_t in, int64_t out, bool align_corners, c10::optional<double> scale) {
+  if (align_corners)
+    return out > 1 ? static_cast<double>(in - 1) / static_cast<double>(out - 1) : 0.0;
+  if (scale && *scale > 0)
+    return 1.0 / *scale;
+  return static_cast<double>(in) / static_cast<double>(out);
+}
+
+// The [out, in] matrix of linear interpolation along one dim.
+at::Tensor LinearUpsampleMatrix(int64_t out, int64_t in, bool align_corners,
+                                c10::optional<double> scale, const at::Tensor& like) {
+  at::Tensor m = at::zeros({out, in}, at::TensorOptions().dtype(like.scalar_type()));
+  double s = UpsampleScale(in, out, align_corners, scale);
+  for (int64_t o = 0; o < out; ++o) {
+    double src = align_corners ? o * s : std::max((o + 0.5) * s - 0.5, 0.0);
+    int64_t i0 = std::min<int64_t>(static_cast<int64_t>(src), in - 1);
+    int64_t i1 = std::min<int64_t>(i0 + 1, in - 1);
+    double lambda = std::min(std::max(src - i0, 0.0), 1.0);
+    m[o][i0] = m[o][i0].item<double>() + (1.0 - lambda);
+    m[o][i1] = m[o][i1].item<double>() + lambda;
+  }
+  return Upload(m, like);
+}
+
+// The [out, in] one-hot matrix of nearest-neighbour upsampling.
+at::Tensor NearestUpsampleMatrix(int64_t out, int64_t in, c10::optional<double> scale,
+                                 const at::Tensor& like) {
+  at::Tensor m = at::zeros({out, in}, at::TensorOptions().dtype(like.scalar_type()));
+  double s = UpsampleScale(in, out, /*align_corners=*/false, scale);
+  for (int64_t o = 0; o < out; ++o)
+    m[o][std::min<int64_t>(static_cast<int64_t>(std::floor(o * s)), in - 1)] = 1;
+  return Upload(m, like);
+}
+
+} // namespace
+
+at::Tensor LazyNativeFunctions::upsample_bilinear2d(
+    const at::Tensor& self, at::IntArrayRef output_size, bool align_corners,
+    c10::optional<double> scales_h, c10::optional<double> scales_w) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(self.dim() == 4 && output_size.size() == 2 && self.size(-1) > 0 &&
+                  self.size(-2) > 0,
+              "upsample_bilinear2d: expected a non-empty 4D input and 2 output sizes");
+  at::Tensor rows = LinearUpsampleMatrix(output_size[0], self.size(2), align_corners, scales_h, self);
+  at::Tensor cols = LinearUpsampleMatrix(output_size[1], self.size(3), align_corners, scales_w, self);
+  return Sandwich(rows, self, cols);
+}
+
+at::Tensor LazyNativeFunctions::upsample_bilinear2d_backward(
+    const at::Tensor& grad_output, at::IntArrayRef output_size, at::IntArrayRef input_size,
+    bool align_corners, c10::optional<double> scales_h, c10::optional<double> scales_w) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(input_size.size() == 4 && output_size.size() == 2,
+              "upsample_bilinear2d_backward: bad sizes");
+  at::Tensor rows = LinearUpsampleMatrix(output_size[0], input_size[2], align_corners, scales_h,
+                                         grad_output);
+  at::Tensor cols = LinearUpsampleMatrix(output_size[1], input_size[3], align_corners, scales_w,
+                                         grad_output);
+  return Sandwich(at::t_copy(rows), grad_output, at::t_copy(cols));
+}
+
+at::Tensor LazyNativeFunctions::upsample_nearest1d(
+    const at::Tensor& self, at::IntArrayRef output_size, c10::optional<double> scales) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(self.dim() == 3 && output_size.size() == 1 && self.size(-1) > 0,
+              "upsample_nearest1d: expected a non-empty 3D input and 1 output size");
+  at::Tensor m = NearestUpsampleMatrix(output_size[0], self.size(2), scales, self);
+  at::Tensor folded = FoldBatch(self, 1);
+  at::Tensor y = at::mm(folded, at::t_copy(m));
+  return at::view_copy(y, {self.size(0), self.size(1), output_size[0]});
+}
+
+at::Tensor LazyNativeFunctions::upsample_nearest1d_backward(
+    const at::Tensor& grad_output, at::IntArrayRef output_size, at::IntArrayRef input_size,
+    c10::optional<double> scales) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(input_size.size() == 3 && output_size.size() == 1,
+              "upsample_nearest1d_backward: bad sizes");
+  at::Tensor m = NearestUpsampleMatrix(output_size[0], input_size[2], scales, grad_output);
+  at::Tensor y = at::mm(FoldBatch(grad_output, 1), m);
+  return at::view_copy(y, {input_size[0], input_size[1], input_size[2]});
 }
 
 } // namespace ltc_mlir
