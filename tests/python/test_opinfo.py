@@ -186,6 +186,8 @@ def worker():
 
     def run_op(op):
         backward = op.supports_autograd and torch.float32 in op.supported_backward_dtypes("cpu")
+        # Seeded here, so an op sees the same samples whichever ops ran before.
+        torch.manual_seed(0)
         samples = op.sample_inputs("cpu", torch.float32, requires_grad=backward)
         metrics.reset()
         ran = 0
