@@ -4,10 +4,13 @@
 #include "ltc_backend/generated/LazyNativeFunctions.h"
 #include "ltc_backend/lazy_tensor.h"
 #include "ltc_backend/generated/LazyIr.h"
+#include "ltc_backend/eager_fallback.h"
 
 #include <ATen/ExpandUtils.h>
 #include <ATen/FunctionalTensorWrapper.h>
 #include <ATen/Functions.h>
+#include <ATen/Operators.h>
+#include <ATen/core/Reduction.h>
 #include <ATen/native/CPUFallback.h>
 #include <torch/csrc/lazy/core/ir_builder.h>
 #include <torch/csrc/lazy/core/lazy_graph_executor.h>
@@ -15,6 +18,9 @@
 #include <torch/csrc/lazy/core/shape_inference.h>
 #include <torch/csrc/lazy/core/tensor_impl.h>
 #include <torch/csrc/lazy/core/tensor_util.h>
+
+#include <cmath>
+#include <limits>
 
 namespace ltc_mlir {
 
@@ -216,6 +222,1186 @@ at::Tensor LazyNativeFunctions::masked_fill(
 at::Tensor LazyNativeFunctions::_unsafe_view(const at::Tensor& self, at::IntArrayRef size) {
   TORCH_LAZY_FN_COUNTER("lazy::");
   return view_copy(self, size);
+}
+
+// --- Decompositions ---------------------------------------------------------
+// Kernels for ATen ops that have no lowering of their own, written in terms
+// of ops that do (PyTorch's decomposition tables work the same way). They run
+// below autograd and functionalization, so they call the *_copy forms of
+// view ops and build no views.
+
+namespace {
+
+// A CPU constant moved onto the device of `like` (a graph input).
+at::Tensor Upload(const at::Tensor& cpu, const at::Tensor& like) {
+  return cpu.to(like.device());
+}
+
+// ATen's loss reductions: 0 none, 1 mean, 2 sum.
+at::Tensor ReduceLoss(const at::Tensor& loss, int64_t reduction) {
+  if (reduction == at::Reduction::Mean)
+    return at::mean(loss);
+  if (reduction == at::Reduction::Sum)
+    return at::sum(loss);
+  return loss;
+}
+
+// The incoming gradient of a reduced loss, spread over `like`'s elements.
+at::Tensor LossGrad(const at::Tensor& grad, const at::Tensor& like, int64_t reduction) {
+  if (reduction == at::Reduction::None)
+    return grad;
+  at::Tensor g = at::expand_copy(grad, like.sizes());
+  if (reduction == at::Reduction::Mean && like.numel() > 0)
+    g = at::div(g, static_cast<double>(like.numel()));
+  return g;
+}
+
+std::vector<int64_t> AllDims(const at::Tensor& t) {
+  std::vector<int64_t> dims(t.dim());
+  for (int64_t i = 0; i < t.dim(); ++i)
+    dims[i] = i;
+  return dims;
+}
+
+std::vector<int64_t> DimsOrAll(const at::Tensor& t, at::OptionalIntArrayRef dim) {
+  if (!dim || dim->empty())
+    return AllDims(t);
+  return dim->vec();
+}
+
+at::Tensor ToFloatIfIntegral(const at::Tensor& t) {
+  return at::isIntegralType(t.scalar_type(), /*includeBool=*/true)
+      ? t.to(c10::typeMetaToScalarType(c10::get_default_dtype()))
+      : t;
+}
+
+at::Tensor IsInf(const at::Tensor& t) {
+  return at::eq(at::abs(t), std::numeric_limits<double>::infinity());
+}
+
+// x where the reshaped kernels need the leading dims folded into one batch.
+at::Tensor FoldBatch(const at::Tensor& x, int64_t trailing) {
+  std::vector<int64_t> sizes{-1};
+  for (int64_t i = x.dim() - trailing; i < x.dim(); ++i)
+    sizes.push_back(x.size(i));
+  if (x.numel() == 0)
+    sizes[0] = 0;
+  return at::view_copy(x, sizes);
+}
+
+// The [out, in] matrix averaging each adaptive pooling window of `in` cells.
+at::Tensor AdaptiveAvgMatrix(int64_t out, int64_t in, const at::Tensor& like) {
+  at::Tensor m = at::zeros({out, in}, at::TensorOptions().dtype(like.scalar_type()));
+  for (int64_t o = 0; o < out; ++o) {
+    int64_t start = (o * in) / out;
+    int64_t end = ((o + 1) * in + out - 1) / out;
+    m.select(0, o).slice(0, start, end).fill_(1.0 / static_cast<double>(end - start));
+  }
+  return Upload(m, like);
+}
+
+// a @ x @ b^T over the last two dims of x, batched over the leading ones.
+at::Tensor Sandwich(const at::Tensor& a, const at::Tensor& x, const at::Tensor& b) {
+  at::Tensor folded = FoldBatch(x, 2);
+  int64_t batch = folded.size(0);
+  at::Tensor left = at::expand_copy(a, {batch, a.size(0), a.size(1)});
+  at::Tensor right = at::expand_copy(at::t_copy(b), {batch, b.size(1), b.size(0)});
+  at::Tensor y = at::bmm(at::bmm(left, folded), right);
+  std::vector<int64_t> sizes(x.sizes().begin(), x.sizes().end() - 2);
+  sizes.push_back(a.size(0));
+  sizes.push_back(b.size(0));
+  return at::view_copy(y, sizes);
+}
+
+} // namespace
+
+at::Tensor LazyNativeFunctions::div(
+    const at::Tensor& self, const at::Tensor& other,
+    c10::optional<c10::string_view> rounding_mode) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  if (!rounding_mode)
+    return at::div(self, other);
+  TORCH_CHECK(*rounding_mode == "trunc" || *rounding_mode == "floor",
+              "div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+              "but found '", *rounding_mode, "'");
+  if (*rounding_mode == "floor")
+    return at::floor_divide(self, other);
+  if (at::isFloatingType(at::result_type(self, other)))
+    return at::trunc(at::div(self, other));
+  // Integer truncation: floor, plus one where a remainder has the other sign.
+  at::Tensor floor = at::floor_divide(self, other);
+  at::Tensor inexact = at::ne(at::remainder(self, other), 0);
+  at::Tensor signs_differ = at::ne(at::lt(self, 0), at::lt(other, 0));
+  return at::add(floor, at::logical_and(inexact, signs_differ).to(floor.scalar_type()));
+}
+
+at::Tensor LazyNativeFunctions::elu_backward(
+    const at::Tensor& grad_output, const at::Scalar& alpha, const at::Scalar& scale,
+    const at::Scalar& input_scale, bool is_result, const at::Tensor& self_or_result) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  double negcoef = alpha.toDouble() * scale.toDouble();
+  double poscoef = scale.toDouble();
+  double negiptcoef = input_scale.toDouble();
+  const at::Tensor& x = self_or_result;
+  at::Tensor neg = is_result
+      ? at::mul(grad_output, at::mul(at::add(x, negcoef), negiptcoef))
+      : at::mul(grad_output, at::mul(at::exp(at::mul(x, negiptcoef)), negiptcoef * negcoef));
+  return at::where(at::le(x, 0), neg, at::mul(grad_output, poscoef));
+}
+
+at::Tensor LazyNativeFunctions::hardtanh_backward(
+    const at::Tensor& grad_output, const at::Tensor& self, const at::Scalar& min_val,
+    const at::Scalar& max_val) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor outside = at::logical_or(at::le(self, min_val), at::ge(self, max_val));
+  return at::masked_fill(grad_output, outside, 0);
+}
+
+at::Tensor LazyNativeFunctions::leaky_relu_backward(
+    const at::Tensor& grad_output, const at::Tensor& self, const at::Scalar& negative_slope,
+    bool /*self_is_result*/) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return at::where(at::gt(self, 0), grad_output, at::mul(grad_output, negative_slope));
+}
+
+at::Tensor LazyNativeFunctions::softplus_backward(
+    const at::Tensor& grad_output, const at::Tensor& self, const at::Scalar& beta,
+    const at::Scalar& threshold) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor scaled = at::mul(self, beta);
+  at::Tensor z = at::exp(scaled);
+  at::Tensor soft = at::div(at::mul(grad_output, z), at::add(z, 1));
+  return at::where(at::gt(scaled, threshold), grad_output, soft);
+}
+
+at::Tensor LazyNativeFunctions::hardsigmoid_backward(
+    const at::Tensor& grad_output, const at::Tensor& self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor inside = at::logical_and(at::gt(self, -3.0), at::lt(self, 3.0));
+  return at::where(inside, at::div(grad_output, 6.0), at::fill(grad_output, 0));
+}
+
+at::Tensor LazyNativeFunctions::hardswish_backward(
+    const at::Tensor& grad_output, const at::Tensor& self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor middle = at::mul(grad_output, at::add(at::div(self, 3.0), 0.5));
+  at::Tensor upper = at::where(at::le(self, 3.0), middle, grad_output);
+  return at::masked_fill(upper, at::lt(self, -3.0), 0);
+}
+
+at::Tensor LazyNativeFunctions::hardshrink(const at::Tensor& self, const at::Scalar& lambd) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor inside = at::logical_and(at::ge(self, -lambd.toDouble()), at::le(self, lambd));
+  return at::masked_fill(self, inside, 0);
+}
+
+at::Tensor LazyNativeFunctions::hardshrink_backward(
+    const at::Tensor& grad_out, const at::Tensor& self, const at::Scalar& lambd) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor inside = at::logical_and(at::ge(self, -lambd.toDouble()), at::le(self, lambd));
+  return at::masked_fill(grad_out, inside, 0);
+}
+
+at::Tensor LazyNativeFunctions::softshrink(const at::Tensor& self, const at::Scalar& lambd) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  double l = lambd.toDouble();
+  at::Tensor shrunk = at::where(at::gt(self, l), at::sub(self, l), at::add(self, l));
+  at::Tensor inside = at::logical_and(at::ge(self, -l), at::le(self, l));
+  return at::masked_fill(shrunk, inside, 0);
+}
+
+at::Tensor LazyNativeFunctions::softshrink_backward(
+    const at::Tensor& grad_output, const at::Tensor& self, const at::Scalar& lambd) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  double l = lambd.toDouble();
+  at::Tensor inside = at::logical_and(at::ge(self, -l), at::le(self, l));
+  return at::masked_fill(grad_output, inside, 0);
+}
+
+at::Tensor LazyNativeFunctions::threshold(
+    const at::Tensor& self, const at::Scalar& threshold, const at::Scalar& value) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return at::masked_fill(self, at::le(self, threshold), value);
+}
+
+at::Tensor LazyNativeFunctions::mse_loss(
+    const at::Tensor& self, const at::Tensor& target, int64_t reduction) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor d = at::sub(self, target);
+  return ReduceLoss(at::mul(d, d), reduction);
+}
+
+at::Tensor LazyNativeFunctions::mse_loss_backward(
+    const at::Tensor& grad_output, const at::Tensor& self, const at::Tensor& target,
+    int64_t reduction) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor d = at::sub(self, target);
+  return at::mul(at::mul(d, 2.0), LossGrad(grad_output, d, reduction));
+}
+
+at::Tensor LazyNativeFunctions::huber_loss(
+    const at::Tensor& self, const at::Tensor& target, int64_t reduction, double delta) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor z = at::abs(at::sub(self, target));
+  at::Tensor quadratic = at::mul(at::mul(z, z), 0.5);
+  at::Tensor linear = at::mul(at::sub(z, 0.5 * delta), delta);
+  return ReduceLoss(at::where(at::lt(z, delta), quadratic, linear), reduction);
+}
+
+at::Tensor LazyNativeFunctions::huber_loss_backward(
+    const at::Tensor& grad_output, const at::Tensor& self, const at::Tensor& target,
+    int64_t reduction, double delta) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor d = at::sub(self, target);
+  at::Tensor clipped = at::clamp(d, -delta, delta);
+  return at::mul(clipped, LossGrad(grad_output, d, reduction));
+}
+
+at::Tensor LazyNativeFunctions::smooth_l1_loss(
+    const at::Tensor& self, const at::Tensor& target, int64_t reduction, double beta) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor z = at::abs(at::sub(self, target));
+  if (beta == 0)
+    return ReduceLoss(z, reduction);
+  at::Tensor quadratic = at::div(at::mul(at::mul(z, z), 0.5), beta);
+  return ReduceLoss(at::where(at::lt(z, beta), quadratic, at::sub(z, 0.5 * beta)), reduction);
+}
+
+at::Tensor LazyNativeFunctions::smooth_l1_loss_backward(
+    const at::Tensor& grad_output, const at::Tensor& self, const at::Tensor& target,
+    int64_t reduction, double beta) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor d = at::sub(self, target);
+  at::Tensor slope = beta == 0 ? at::sign(d) : at::clamp(at::div(d, beta), -1.0, 1.0);
+  return at::mul(slope, LossGrad(grad_output, d, reduction));
+}
+
+at::Tensor LazyNativeFunctions::binary_cross_entropy(
+    const at::Tensor& self, const at::Tensor& target, const c10::optional<at::Tensor>& weight,
+    int64_t reduction) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  // ATen clamps the logs at -100 so that a 0 or 1 input gives a finite loss.
+  at::Tensor log_x = at::clamp_min(at::log(self), -100);
+  at::Tensor log_1mx = at::clamp_min(at::log(at::rsub(self, 1)), -100);
+  at::Tensor loss = at::neg(at::add(at::mul(target, log_x),
+                                    at::mul(at::rsub(target, 1), log_1mx)));
+  if (weight && weight->defined())
+    loss = at::mul(loss, *weight);
+  return ReduceLoss(loss, reduction);
+}
+
+at::Tensor LazyNativeFunctions::binary_cross_entropy_backward(
+    const at::Tensor& grad_output, const at::Tensor& self, const at::Tensor& target,
+    const c10::optional<at::Tensor>& weight, int64_t reduction) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor denom = at::clamp_min(at::mul(at::rsub(self, 1), self), 1e-12);
+  at::Tensor grad = at::div(at::sub(self, target), denom);
+  if (weight && weight->defined())
+    grad = at::mul(grad, *weight);
+  return at::mul(grad, LossGrad(grad_output, self, reduction));
+}
+
+std::tuple<at::Tensor, at::Tensor> LazyNativeFunctions::log_sigmoid_forward(
+    const at::Tensor& self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  // min(x, 0) - log1p(exp(-|x|)); the buffer is unused by our backward.
+  at::Tensor out = at::sub(at::clamp_max(self, 0), at::log1p(at::exp(at::neg(at::abs(self)))));
+  return std::make_tuple(out, at::fill(self, 0));
+}
+
+at::Tensor LazyNativeFunctions::log_sigmoid_backward(
+    const at::Tensor& grad_output, const at::Tensor& self, const at::Tensor& /*buffer*/) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return at::mul(grad_output, at::sigmoid(at::neg(self)));
+}
+
+at::Tensor LazyNativeFunctions::glu(const at::Tensor& self, int64_t dim) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(self.dim() > 0, "glu does not support scalars because halving size must be even");
+  dim = c10::maybe_wrap_dim(dim, self.dim());
+  int64_t n = self.size(dim);
+  TORCH_CHECK(n % 2 == 0, "Halving dimension must be even, but dimension ", dim, " is size ", n);
+  at::Tensor a = at::slice_copy(self, dim, 0, n / 2);
+  at::Tensor b = at::slice_copy(self, dim, n / 2, n);
+  return at::mul(a, at::sigmoid(b));
+}
+
+at::Tensor LazyNativeFunctions::glu_backward(
+    const at::Tensor& grad_output, const at::Tensor& self, int64_t dim) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  dim = c10::maybe_wrap_dim(dim, self.dim());
+  int64_t n = self.size(dim);
+  at::Tensor a = at::slice_copy(self, dim, 0, n / 2);
+  at::Tensor sb = at::sigmoid(at::slice_copy(self, dim, n / 2, n));
+  at::Tensor ga = at::mul(grad_output, sb);
+  at::Tensor gb = at::mul(at::mul(ga, a), at::rsub(sb, 1));
+  return at::cat({ga, gb}, dim);
+}
+
+at::Tensor LazyNativeFunctions::logit(const at::Tensor& self, c10::optional<double> eps) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor x = ToFloatIfIntegral(self);
+  if (eps)
+    x = at::clamp(x, *eps, 1.0 - *eps);
+  return at::log(at::div(x, at::rsub(x, 1)));
+}
+
+at::Tensor LazyNativeFunctions::logit_backward(
+    const at::Tensor& grad_output, const at::Tensor& self, c10::optional<double> eps) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor grad = at::div(grad_output, at::mul(self, at::rsub(self, 1)));
+  double lo = eps ? *eps : 0.0, hi = eps ? 1.0 - *eps : 1.0;
+  at::Tensor outside = at::logical_or(at::lt(self, lo), at::gt(self, hi));
+  return at::masked_fill(grad, outside,
+                         eps ? 0.0 : std::numeric_limits<double>::quiet_NaN());
+}
+
+at::Tensor LazyNativeFunctions::xlogy(const at::Tensor& self, const at::Tensor& other) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor r = at::mul(self, at::log(other));
+  r = at::masked_fill(r, at::eq(self, 0), 0);
+  return at::masked_fill(r, at::isnan(other), std::numeric_limits<double>::quiet_NaN());
+}
+
+at::Tensor LazyNativeFunctions::logaddexp(const at::Tensor& self, const at::Tensor& other) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor a = ToFloatIfIntegral(self), b = ToFloatIfIntegral(other);
+  at::Tensor r = at::add(at::maximum(a, b), at::log1p(at::exp(at::neg(at::abs(at::sub(a, b))))));
+  // Equal infinities: a - b is NaN, the answer is a.
+  return at::where(at::logical_and(IsInf(a), at::eq(a, b)), a, r);
+}
+
+at::Tensor LazyNativeFunctions::logaddexp2(const at::Tensor& self, const at::Tensor& other) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor a = ToFloatIfIntegral(self), b = ToFloatIfIntegral(other);
+  at::Tensor tail = at::div(at::log1p(at::exp2(at::neg(at::abs(at::sub(a, b))))), M_LN2);
+  at::Tensor r = at::add(at::maximum(a, b), tail);
+  return at::where(at::logical_and(IsInf(a), at::eq(a, b)), a, r);
+}
+
+at::Tensor LazyNativeFunctions::hypot(const at::Tensor& self, const at::Tensor& other) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return at::sqrt(at::add(at::mul(self, self), at::mul(other, other)));
+}
+
+at::Tensor LazyNativeFunctions::signbit(const at::Tensor& self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  if (!at::isFloatingType(self.scalar_type()))
+    return at::lt(self, 0);
+  // -0.0 has its sign bit set: its reciprocal is -inf.
+  at::Tensor negative_zero = at::logical_and(at::eq(self, 0), at::lt(at::reciprocal(self), 0));
+  return at::logical_or(at::lt(self, 0), negative_zero);
+}
+
+at::Tensor LazyNativeFunctions::copysign(const at::Tensor& self, const at::Tensor& other) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor magnitude = at::abs(ToFloatIfIntegral(self));
+  at::ScalarType type = at::result_type(self, other);
+  if (!at::isFloatingType(type))
+    type = c10::typeMetaToScalarType(c10::get_default_dtype());
+  magnitude = magnitude.to(type);
+  return at::where(signbit(other), at::neg(magnitude), magnitude);
+}
+
+at::Tensor LazyNativeFunctions::fmax(const at::Tensor& self, const at::Tensor& other) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor r = at::maximum(self, other);
+  r = at::where(at::isnan(self), other, r);
+  return at::where(at::isnan(other), self, r);
+}
+
+at::Tensor LazyNativeFunctions::fmin(const at::Tensor& self, const at::Tensor& other) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor r = at::minimum(self, other);
+  r = at::where(at::isnan(self), other, r);
+  return at::where(at::isnan(other), self, r);
+}
+
+at::Tensor LazyNativeFunctions::heaviside(const at::Tensor& self, const at::Tensor& values) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::ScalarType type = at::result_type(self, values);
+  return at::where(at::eq(self, 0), values.to(type), at::gt(self, 0).to(type));
+}
+
+at::Tensor LazyNativeFunctions::isposinf(const at::Tensor& self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return at::eq(self, std::numeric_limits<double>::infinity());
+}
+
+at::Tensor LazyNativeFunctions::isneginf(const at::Tensor& self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return at::eq(self, -std::numeric_limits<double>::infinity());
+}
+
+at::Tensor LazyNativeFunctions::nan_to_num(
+    const at::Tensor& self, c10::optional<double> nan, c10::optional<double> posinf,
+    c10::optional<double> neginf) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  if (!at::isFloatingType(self.scalar_type()))
+    return at::mul(self, 1);
+  double largest = std::numeric_limits<double>::max();
+  switch (self.scalar_type()) {
+    case at::kFloat: largest = std::numeric_limits<float>::max(); break;
+    case at::kHalf: largest = 65504.0; break;
+    case at::kBFloat16: largest = 3.3895313892515355e38; break;
+    default: break;
+  }
+  at::Tensor r = at::masked_fill(self, at::isnan(self), nan.value_or(0.0));
+  r = at::masked_fill(r, isposinf(self), posinf.value_or(largest));
+  return at::masked_fill(r, isneginf(self), neginf.value_or(-largest));
+}
+
+at::Tensor LazyNativeFunctions::angle(const at::Tensor& self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor x = ToFloatIfIntegral(self);
+  at::Tensor r = at::masked_fill(at::fill(x, 0), at::lt(x, 0), M_PI);
+  return at::masked_fill(r, at::isnan(x), std::numeric_limits<double>::quiet_NaN());
+}
+
+at::Tensor LazyNativeFunctions::tril(const at::Tensor& self, int64_t diagonal) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(self.dim() >= 2, "tril: input tensor must have at least 2 dimensions");
+  at::Tensor zeroed = at::ones({self.size(-2), self.size(-1)}, at::kBool).triu(diagonal + 1);
+  return at::masked_fill(self, Upload(zeroed, self), 0);
+}
+
+at::Tensor LazyNativeFunctions::triu(const at::Tensor& self, int64_t diagonal) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(self.dim() >= 2, "triu: input tensor must have at least 2 dimensions");
+  at::Tensor zeroed = at::ones({self.size(-2), self.size(-1)}, at::kBool).tril(diagonal - 1);
+  return at::masked_fill(self, Upload(zeroed, self), 0);
+}
+
+at::Tensor LazyNativeFunctions::logsumexp(
+    const at::Tensor& self, at::IntArrayRef dim, bool keepdim) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor x = ToFloatIfIntegral(self);
+  std::vector<int64_t> dims = DimsOrAll(x, dim);
+  at::Tensor m = at::amax(x, dims, /*keepdim=*/true);
+  // Infinite maxima would turn x - m into NaN; shift by 0 there.
+  m = at::masked_fill(m, IsInf(m), 0);
+  at::Tensor r = at::log(at::sum(at::exp(at::sub(x, m)), dims, keepdim));
+  return at::add(r, keepdim ? m : at::view_copy(m, r.sizes()));
+}
+
+at::Tensor LazyNativeFunctions::cumsum(
+    const at::Tensor& self, int64_t dim, c10::optional<at::ScalarType> dtype) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor x = self;
+  if (dtype)
+    x = x.to(*dtype);
+  else if (at::isIntegralType(x.scalar_type(), /*includeBool=*/true))
+    x = x.to(at::kLong);
+  if (x.dim() == 0)
+    return at::mul(x, 1);
+  dim = c10::maybe_wrap_dim(dim, x.dim());
+  int64_t n = x.size(dim);
+  // Move dim last, multiply by an upper-triangular matrix of ones, move back.
+  std::vector<int64_t> perm;
+  for (int64_t i = 0; i < x.dim(); ++i)
+    if (i != dim)
+      perm.push_back(i);
+  perm.push_back(dim);
+  at::Tensor moved = at::permute_copy(x, perm);
+  at::Tensor rows = at::view_copy(moved, {x.numel() == 0 ? 0 : x.numel() / n, n});
+  at::Tensor ones = Upload(at::ones({n, n}, at::TensorOptions().dtype(x.scalar_type())).triu(), x);
+  at::Tensor summed = at::view_copy(at::mm(rows, ones), moved.sizes());
+  std::vector<int64_t> inverse(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    inverse[perm[i]] = static_cast<int64_t>(i);
+  return at::permute_copy(summed, inverse);
+}
+
+at::Tensor LazyNativeFunctions::linalg_vector_norm(
+    const at::Tensor& self, const at::Scalar& ord, at::OptionalIntArrayRef dim, bool keepdim,
+    c10::optional<at::ScalarType> dtype) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor x = dtype ? self.to(*dtype) : self;
+  std::vector<int64_t> dims = DimsOrAll(x, dim);
+  double p = ord.toDouble();
+  if (x.dim() == 0) {
+    at::Tensor a = at::abs(x);
+    return p == 0 ? at::ne(x, 0).to(x.scalar_type()) : a;
+  }
+  at::Tensor a = at::abs(x);
+  if (std::isinf(p))
+    return p > 0 ? at::amax(a, dims, keepdim) : at::amin(a, dims, keepdim);
+  if (p == 0)
+    return at::sum(at::ne(x, 0).to(x.scalar_type()), dims, keepdim);
+  if (p == 1)
+    return at::sum(a, dims, keepdim);
+  if (p == 2)
+    return at::sqrt(at::sum(at::mul(x, x), dims, keepdim));
+  return at::pow(at::sum(at::pow(a, p), dims, keepdim), 1.0 / p);
+}
+
+at::Tensor LazyNativeFunctions::norm(
+    const at::Tensor& self, const c10::optional<at::Scalar>& p, at::IntArrayRef dim,
+    bool keepdim) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return linalg_vector_norm(self, p.value_or(2), dim, keepdim, c10::nullopt);
+}
+
+at::Tensor LazyNativeFunctions::norm(const at::Tensor& self, const at::Scalar& p) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return linalg_vector_norm(self, p, c10::nullopt, false, c10::nullopt);
+}
+
+at::Tensor LazyNativeFunctions::dot(const at::Tensor& self, const at::Tensor& tensor) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(self.dim() == 1 && tensor.dim() == 1,
+              "1D tensors expected, but got ", self.dim(), "D and ", tensor.dim(), "D tensors");
+  TORCH_CHECK(self.size(0) == tensor.size(0), "inconsistent tensor size");
+  TORCH_CHECK(self.scalar_type() == tensor.scalar_type(),
+              "dot : expected both vectors to have same dtype");
+  return at::sum(at::mul(self, tensor));
+}
+
+at::Tensor LazyNativeFunctions::vdot(const at::Tensor& self, const at::Tensor& other) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return dot(self, other);
+}
+
+at::Tensor LazyNativeFunctions::addmv(
+    const at::Tensor& self, const at::Tensor& mat, const at::Tensor& vec,
+    const at::Scalar& beta, const at::Scalar& alpha) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(mat.dim() == 2 && vec.dim() == 1, "vector + matrix @ vector expected");
+  at::Tensor mv = at::squeeze_copy(at::mm(mat, at::unsqueeze_copy(vec, 1)), 1);
+  mv = at::mul(mv, alpha);
+  if (beta.toDouble() == 0)
+    return at::expand_copy(mv, at::infer_size(self.sizes(), mv.sizes()));
+  return at::add(at::mul(self, beta), mv);
+}
+
+at::Tensor LazyNativeFunctions::baddbmm(
+    const at::Tensor& self, const at::Tensor& batch1, const at::Tensor& batch2,
+    const at::Scalar& beta, const at::Scalar& alpha) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor prod = at::mul(at::bmm(batch1, batch2), alpha);
+  if (beta.toDouble() == 0)
+    return at::expand_copy(prod, at::infer_size(self.sizes(), prod.sizes()));
+  return at::add(at::mul(self, beta), prod);
+}
+
+at::Tensor LazyNativeFunctions::addbmm(
+    const at::Tensor& self, const at::Tensor& batch1, const at::Tensor& batch2,
+    const at::Scalar& beta, const at::Scalar& alpha) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor prod = at::mul(at::sum(at::bmm(batch1, batch2), {0}), alpha);
+  if (beta.toDouble() == 0)
+    return at::expand_copy(prod, at::infer_size(self.sizes(), prod.sizes()));
+  return at::add(at::mul(self, beta), prod);
+}
+
+at::Tensor LazyNativeFunctions::roll(
+    const at::Tensor& self, at::IntArrayRef shifts, at::IntArrayRef dims) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(!shifts.empty(), "`shifts` required");
+  if (dims.empty()) {
+    TORCH_CHECK(shifts.size() == 1, "shifts and dimensions must align");
+    at::Tensor flat = at::view_copy(self, {self.numel()});
+    return at::view_copy(roll(flat, shifts, {0}), self.sizes());
+  }
+  TORCH_CHECK(shifts.size() == dims.size(), "shifts and dimensions must align. shifts: ",
+              shifts.size(), ", dims:", dims.size());
+  at::Tensor x = self;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    int64_t d = c10::maybe_wrap_dim(dims[i], x.dim());
+    int64_t n = x.size(d);
+    if (n == 0)
+      continue;
+    int64_t s = ((shifts[i] % n) + n) % n;
+    if (s == 0)
+      continue;
+    x = at::cat({at::slice_copy(x, d, n - s, n), at::slice_copy(x, d, 0, n - s)}, d);
+  }
+  return x.is_same(self) ? at::mul(x, 1) : x;
+}
+
+at::Tensor LazyNativeFunctions::pixel_shuffle(const at::Tensor& self, int64_t upscale_factor) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(self.dim() >= 3, "pixel_shuffle expects input to have at least 3 dimensions");
+  int64_t r = upscale_factor;
+  TORCH_CHECK(r > 0 && self.size(-3) % (r * r) == 0, "pixel_shuffle expects its input's "
+              "'channel' dimension to be divisible by the square of upscale_factor");
+  int64_t c = self.size(-3) / (r * r), h = self.size(-2), w = self.size(-1);
+  std::vector<int64_t> lead(self.sizes().begin(), self.sizes().end() - 3);
+  int64_t b = lead.size();
+  std::vector<int64_t> split = lead;
+  split.insert(split.end(), {c, r, r, h, w});
+  std::vector<int64_t> perm;
+  for (int64_t i = 0; i < b; ++i)
+    perm.push_back(i);
+  perm.insert(perm.end(), {b, b + 3, b + 1, b + 4, b + 2});
+  std::vector<int64_t> out = lead;
+  out.insert(out.end(), {c, h * r, w * r});
+  return at::view_copy(at::permute_copy(at::view_copy(self, split), perm), out);
+}
+
+at::Tensor LazyNativeFunctions::pixel_unshuffle(const at::Tensor& self, int64_t downscale_factor) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(self.dim() >= 3, "pixel_unshuffle expects input to have at least 3 dimensions");
+  int64_t r = downscale_factor;
+  TORCH_CHECK(r > 0 && self.size(-2) % r == 0 && self.size(-1) % r == 0,
+              "pixel_unshuffle expects height and width to be divisible by downscale_factor");
+  int64_t c = self.size(-3), h = self.size(-2) / r, w = self.size(-1) / r;
+  std::vector<int64_t> lead(self.sizes().begin(), self.sizes().end() - 3);
+  int64_t b = lead.size();
+  std::vector<int64_t> split = lead;
+  split.insert(split.end(), {c, h, r, w, r});
+  std::vector<int64_t> perm;
+  for (int64_t i = 0; i < b; ++i)
+    perm.push_back(i);
+  perm.insert(perm.end(), {b, b + 2, b + 4, b + 1, b + 3});
+  std::vector<int64_t> out = lead;
+  out.insert(out.end(), {c * r * r, h, w});
+  return at::view_copy(at::permute_copy(at::view_copy(self, split), perm), out);
+}
+
+at::Tensor LazyNativeFunctions::count_nonzero(const at::Tensor& self, at::IntArrayRef dim) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  std::vector<int64_t> dims = dim.empty() ? AllDims(self) : dim.vec();
+  return at::sum(at::ne(self, 0), dims).to(at::kLong);
+}
+
+std::tuple<at::Tensor, at::Tensor> LazyNativeFunctions::aminmax(
+    const at::Tensor& self, c10::optional<int64_t> dim, bool keepdim) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  std::vector<int64_t> dims = dim ? std::vector<int64_t>{*dim} : AllDims(self);
+  if (self.dim() == 0)
+    return std::make_tuple(at::mul(self, 1), at::mul(self, 1));
+  return std::make_tuple(at::amin(self, dims, keepdim), at::amax(self, dims, keepdim));
+}
+
+at::Tensor LazyNativeFunctions::take(const at::Tensor& self, const at::Tensor& index) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor flat = at::view_copy(self, {self.numel()});
+  at::Tensor idx = at::view_copy(index, {index.numel()});
+  idx = at::where(at::lt(idx, 0), at::add(idx, self.numel()), idx);
+  return at::view_copy(at::index_select(flat, 0, idx), index.sizes());
+}
+
+namespace {
+
+// (var, mean with keepdim) over dims, with `correction` degrees of freedom.
+std::pair<at::Tensor, at::Tensor> VarAndMean(
+    const at::Tensor& self, at::OptionalIntArrayRef dim, c10::optional<int64_t> correction,
+    bool keepdim) {
+  std::vector<int64_t> dims = DimsOrAll(self, dim);
+  int64_t n = 1;
+  for (int64_t d : dims)
+    n *= self.size(c10::maybe_wrap_dim(d, std::max<int64_t>(self.dim(), 1)));
+  if (self.dim() == 0)
+    n = 1;
+  at::Tensor mean = self.dim() == 0 ? at::mul(self, 1) : at::mean(self, dims, /*keepdim=*/true);
+  at::Tensor d = at::sub(self, mean);
+  at::Tensor sq = at::mul(d, d);
+  at::Tensor sum = self.dim() == 0 ? sq : at::sum(sq, dims, keepdim);
+  double dof = std::max<double>(static_cast<double>(n - correction.value_or(1)), 0.0);
+  at::Tensor var = at::div(sum, dof);
+  if (!keepdim && self.dim() > 0)
+    mean = at::view_copy(mean, var.sizes());
+  return {var, mean};
+}
+
+} // namespace
+
+at::Tensor LazyNativeFunctions::var(
+    const at::Tensor& self, at::OptionalIntArrayRef dim, c10::optional<int64_t> correction,
+    bool keepdim) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return VarAndMean(self, dim, correction, keepdim).first;
+}
+
+at::Tensor LazyNativeFunctions::std(
+    const at::Tensor& self, at::OptionalIntArrayRef dim, c10::optional<int64_t> correction,
+    bool keepdim) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return at::sqrt(VarAndMean(self, dim, correction, keepdim).first);
+}
+
+std::tuple<at::Tensor, at::Tensor> LazyNativeFunctions::var_mean(
+    const at::Tensor& self, at::OptionalIntArrayRef dim, c10::optional<int64_t> correction,
+    bool keepdim) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  auto r = VarAndMean(self, dim, correction, keepdim);
+  return std::make_tuple(r.first, r.second);
+}
+
+std::tuple<at::Tensor, at::Tensor> LazyNativeFunctions::std_mean(
+    const at::Tensor& self, at::OptionalIntArrayRef dim, c10::optional<int64_t> correction,
+    bool keepdim) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  auto r = VarAndMean(self, dim, correction, keepdim);
+  return std::make_tuple(at::sqrt(r.first), r.second);
+}
+
+at::Tensor LazyNativeFunctions::_adaptive_avg_pool2d(
+    const at::Tensor& self, at::IntArrayRef output_size) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(self.dim() == 3 || self.dim() == 4,
+              "adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got ", self.sizes());
+  TORCH_CHECK(output_size.size() == 2, "adaptive_avg_pool2d: output_size must be 2");
+  at::Tensor rows = AdaptiveAvgMatrix(output_size[0], self.size(-2), self);
+  at::Tensor cols = AdaptiveAvgMatrix(output_size[1], self.size(-1), self);
+  return Sandwich(rows, self, cols);
+}
+
+at::Tensor LazyNativeFunctions::_adaptive_avg_pool2d_backward(
+    const at::Tensor& grad_output, const at::Tensor& self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor rows = AdaptiveAvgMatrix(grad_output.size(-2), self.size(-2), self);
+  at::Tensor cols = AdaptiveAvgMatrix(grad_output.size(-1), self.size(-1), self);
+  return Sandwich(at::t_copy(rows), grad_output, at::t_copy(cols));
+}
+
+namespace {
+
+// prelu's weight shaped to broadcast against self along dim 1.
+at::Tensor PreluWeight(const at::Tensor& self, const at::Tensor& weight) {
+  if (weight.numel() == 1 || self.dim() < 2)
+    return at::view_copy(weight, {});
+  std::vector<int64_t> sizes(self.dim(), 1);
+  sizes[1] = weight.numel();
+  return at::view_copy(weight, sizes);
+}
+
+} // namespace
+
+at::Tensor LazyNativeFunctions::prelu(const at::Tensor& self, const at::Tensor& weight) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor w = PreluWeight(self, weight);
+  return at::where(at::gt(self, 0), self, at::mul(w, self));
+}
+
+std::tuple<at::Tensor, at::Tensor> LazyNativeFunctions::prelu_backward(
+    const at::Tensor& grad_output, const at::Tensor& self, const at::Tensor& weight) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor w = PreluWeight(self, weight);
+  at::Tensor positive = at::gt(self, 0);
+  at::Tensor grad_input = at::where(positive, grad_output, at::mul(w, grad_output));
+  at::Tensor grad_w = at::masked_fill(at::mul(self, grad_output), positive, 0);
+  std::vector<int64_t> dims;
+  for (int64_t i = 0; i < self.dim(); ++i)
+    if (!(weight.numel() > 1 && i == 1))
+      dims.push_back(i);
+  if (!dims.empty())
+    grad_w = at::sum(grad_w, dims);
+  return std::make_tuple(grad_input, at::view_copy(grad_w, weight.sizes()));
+}
+
+namespace {
+
+// Per-channel statistics (channels on dim 1) broadcast back to the input.
+std::vector<int64_t> ChannelShape(const at::Tensor& input) {
+  std::vector<int64_t> sizes(input.dim(), 1);
+  sizes[1] = input.size(1);
+  return sizes;
+}
+
+std::vector<int64_t> NonChannelDims(const at::Tensor& input) {
+  std::vector<int64_t> dims;
+  for (int64_t i = 0; i < input.dim(); ++i)
+    if (i != 1)
+      dims.push_back(i);
+  return dims;
+}
+
+bool Present(const c10::optional<at::Tensor>& t) { return t && t->defined(); }
+
+// An empty 1-D tensor on the lazy device (ATen's unused batch norm outputs).
+at::Tensor EmptyLike(const at::Tensor& like) {
+  return Upload(at::empty({0}, at::TensorOptions().dtype(like.scalar_type())), like);
+}
+
+// Makes lazy tensor `dst` hold `value` (the running statistics update).
+void AssignInPlace(const at::Tensor& dst, const at::Tensor& value) {
+  LazyTensorPtr dst_lazy = torch::lazy::TryGetLtcTensor(dst);
+  LazyTensorPtr value_lazy = torch::lazy::TryGetLtcTensor(value);
+  TORCH_CHECK(dst_lazy && value_lazy, "ltc-mlir: batch norm statistics are not lazy");
+  dst_lazy->SetInPlaceIrValue(value_lazy->GetIrValue());
+}
+
+} // namespace
+
+std::tuple<at::Tensor, at::Tensor, at::Tensor> LazyNativeFunctions::native_batch_norm(
+    const at::Tensor& input, const c10::optional<at::Tensor>& weight,
+    const c10::optional<at::Tensor>& bias, const c10::optional<at::Tensor>& running_mean,
+    const c10::optional<at::Tensor>& running_var, bool training, double momentum, double eps) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(input.dim() >= 2, "batch_norm: expected at least 2D input, got ", input.dim(), "D");
+  std::vector<int64_t> channel = ChannelShape(input);
+  std::vector<int64_t> dims = NonChannelDims(input);
+  int64_t n = input.size(1) == 0 ? 0 : input.numel() / input.size(1);
+  at::Tensor mean, invstd;
+  if (training) {
+    mean = at::mean(input, dims);
+    at::Tensor centered = at::sub(input, at::view_copy(mean, channel));
+    at::Tensor var = at::mean(at::mul(centered, centered), dims);
+    invstd = at::rsqrt(at::add(var, eps));
+    if (Present(running_mean))
+      AssignInPlace(*running_mean, at::add(at::mul(*running_mean, 1 - momentum),
+                                           at::mul(mean, momentum)));
+    if (Present(running_var)) {
+      double unbiased = n > 1 ? static_cast<double>(n) / static_cast<double>(n - 1) : 1.0;
+      AssignInPlace(*running_var, at::add(at::mul(*running_var, 1 - momentum),
+                                          at::mul(var, momentum * unbiased)));
+    }
+  } else {
+    TORCH_CHECK(Present(running_mean) && Present(running_var),
+                "batch_norm: running_mean and running_var must be defined in evaluation mode");
+    mean = *running_mean;
+    invstd = at::rsqrt(at::add(*running_var, eps));
+  }
+  at::Tensor out = at::mul(at::sub(input, at::view_copy(mean, channel)),
+                           at::view_copy(invstd, channel));
+  if (Present(weight))
+    out = at::mul(out, at::view_copy(*weight, channel));
+  if (Present(bias))
+    out = at::add(out, at::view_copy(*bias, channel));
+  if (!training)
+    return std::make_tuple(out, EmptyLike(input), EmptyLike(input));
+  return std::make_tuple(out, mean, invstd);
+}
+
+std::tuple<at::Tensor, at::Tensor, at::Tensor> LazyNativeFunctions::native_batch_norm_backward(
+    const at::Tensor& grad_out, const at::Tensor& input, const c10::optional<at::Tensor>& weight,
+    const c10::optional<at::Tensor>& running_mean, const c10::optional<at::Tensor>& running_var,
+    const c10::optional<at::Tensor>& save_mean, const c10::optional<at::Tensor>& save_invstd,
+    bool train, double eps, ::std::array<bool, 3> output_mask) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(input.dim() >= 2, "batch_norm: expected at least 2D input");
+  std::vector<int64_t> channel = ChannelShape(input);
+  std::vector<int64_t> dims = NonChannelDims(input);
+  int64_t n = input.size(1) == 0 ? 0 : input.numel() / input.size(1);
+  at::Tensor mean, invstd;
+  if (train) {
+    TORCH_CHECK(Present(save_mean) && Present(save_invstd),
+                "batch_norm_backward: saved statistics missing");
+    mean = *save_mean;
+    invstd = *save_invstd;
+  } else {
+    TORCH_CHECK(Present(running_mean) && Present(running_var),
+                "batch_norm_backward: running statistics missing");
+    mean = *running_mean;
+    invstd = at::rsqrt(at::add(*running_var, eps));
+  }
+  at::Tensor xhat = at::mul(at::sub(input, at::view_copy(mean, channel)),
+                            at::view_copy(invstd, channel));
+  at::Tensor grad_bias = at::sum(grad_out, dims);
+  at::Tensor grad_weight = at::sum(at::mul(grad_out, xhat), dims);
+  at::Tensor scale = at::view_copy(invstd, channel);
+  if (Present(weight))
+    scale = at::mul(scale, at::view_copy(*weight, channel));
+  at::Tensor grad_input;
+  if (output_mask[0]) {
+    if (train && n > 0) {
+      at::Tensor correction = at::add(at::view_copy(grad_bias, channel),
+                                      at::mul(xhat, at::view_copy(grad_weight, channel)));
+      grad_input = at::mul(at::sub(grad_out, at::div(correction, static_cast<double>(n))), scale);
+    } else {
+      grad_input = at::mul(grad_out, scale);
+    }
+  }
+  return std::make_tuple(grad_input, output_mask[1] ? grad_weight : at::Tensor(),
+                         output_mask[2] ? grad_bias : at::Tensor());
+}
+
+at::Tensor LazyNativeFunctions::index_select(
+    const at::Tensor& self, int64_t dim, const at::Tensor& index) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(index.dim() <= 1, "index_select(): Index is supposed to be a vector");
+  // LTC core's shape function rejects 0-d operands: select on 1-d views.
+  if (self.dim() == 0)
+    return at::view_copy(index_select(at::view_copy(self, {1}), 0, index), {});
+  if (index.dim() == 0)
+    return index_select(self, dim, at::view_copy(index, {1}));
+  dim = c10::maybe_wrap_dim(dim, self.dim());
+  auto device = torch::lazy::GetBackendDevice(self, index);
+  TORCH_CHECK(device, "ltc-mlir: index_select without a lazy tensor");
+  LazyTensorPtr lazy_self = GetLtcTensorOrCreateForWrappedNumber(self, *device);
+  LazyTensorPtr lazy_index = GetLtcTensorOrCreateForWrappedNumber(index, *device);
+  std::vector<int64_t> sizes = self.sizes().vec();
+  sizes[dim] = index.numel();
+  std::vector<torch::lazy::Shape> shapes{torch::lazy::Shape(self.scalar_type(), sizes)};
+  torch::lazy::NodePtr node = torch::lazy::MakeNode<IndexSelect>(
+      lazy_self->GetIrValue(), dim, lazy_index->GetIrValue(), std::move(shapes));
+  return torch::lazy::CreateAtenFromLtcTensor(LazyTensor::Create(std::move(node), *device));
+}
+
+namespace {
+
+// arange(n) along `dim` of a rank-`rank` tensor (size 1 elsewhere), on the
+// lazy device.
+at::Tensor AlongDim(int64_t n, int64_t dim, int64_t rank, const at::Tensor& like) {
+  std::vector<int64_t> sizes(rank, 1);
+  sizes[dim] = n;
+  return Upload(at::arange(n, at::kLong).view(sizes), like);
+}
+
+// Dense scatter without loops: for each target position j along `dim`, the
+// last k with index[..k..] == j (or -1). A one-hot of index against
+// arange(size) costs index.numel() * size elements, so large cases go to
+// the eager fallback.
+constexpr int64_t kMaxDenseScatterElements = int64_t(1) << 24;
+
+struct DenseScatter {
+  at::Tensor hit;   // bool, self's shape: some k writes here
+  at::Tensor last;  // long, index's shape with dim -> self.size(dim): that k
+};
+
+bool DenseScatterFits(const at::Tensor& self, int64_t dim, const at::Tensor& index) {
+  return index.numel() * std::max<int64_t>(self.size(dim), 1) <= kMaxDenseScatterElements;
+}
+
+at::Tensor PadToShape(const at::Tensor& t, at::IntArrayRef sizes, const at::Scalar& value) {
+  std::vector<int64_t> pad;
+  bool needed = false;
+  for (int64_t i = t.dim() - 1; i >= 0; --i) {
+    pad.push_back(0);
+    pad.push_back(sizes[i] - t.size(i));
+    needed = needed || sizes[i] != t.size(i);
+  }
+  return needed ? at::constant_pad_nd(t, pad, value) : t;
+}
+
+DenseScatter BuildDenseScatter(const at::Tensor& self, int64_t dim, const at::Tensor& index) {
+  int64_t rank = index.dim();
+  int64_t n = self.size(dim), k = index.size(dim);
+  // eq[.., k, j, ..] = index[.., k, ..] == j  (j inserted after dim).
+  at::Tensor idx = at::unsqueeze_copy(index, dim + 1);
+  at::Tensor targets = AlongDim(n, dim + 1, rank + 1, self);
+  at::Tensor eq = at::eq(idx, targets);
+  at::Tensor ks = AlongDim(k, dim, rank + 1, self);
+  at::Tensor chosen = at::where(eq, ks, Upload(at::full({}, -1, at::kLong), self));
+  at::Tensor last = at::squeeze_copy(at::amax(chosen, {dim}, /*keepdim=*/true), dim);
+  // last: index's shape with dim -> n. Positions outside index's extent in
+  // other dims are never hit.
+  at::Tensor hit = at::ge(PadToShape(last, self.sizes(), -1), 0);
+  return {hit, last};
+}
+
+} // namespace
+
+at::Tensor LazyNativeFunctions::scatter_add(
+    const at::Tensor& self, int64_t dim, const at::Tensor& index, const at::Tensor& src) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  dim = c10::maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1));
+  if (self.dim() == 0 || index.dim() != self.dim() || index.numel() == 0 ||
+      !DenseScatterFits(self, dim, index))
+    return at::native::call_fallback_fn<&EagerFallback, ATEN_OP(scatter_add)>::call(
+        self, dim, index, src);
+  int64_t rank = index.dim();
+  int64_t n = self.size(dim);
+  // The part of src that index covers, one-hot summed into place.
+  at::Tensor part = src;
+  for (int64_t i = 0; i < rank; ++i)
+    if (part.size(i) != index.size(i))
+      part = at::slice_copy(part, i, 0, index.size(i));
+  at::Tensor eq = at::eq(at::unsqueeze_copy(index, dim + 1), AlongDim(n, dim + 1, rank + 1, self));
+  at::Tensor spread = at::mul(eq.to(part.scalar_type()), at::unsqueeze_copy(part, dim + 1));
+  at::Tensor summed = at::squeeze_copy(at::sum(spread, {dim}, /*keepdim=*/true), dim);
+  return at::add(self, PadToShape(summed, self.sizes(), 0));
+}
+
+at::Tensor LazyNativeFunctions::scatter(
+    const at::Tensor& self, int64_t dim, const at::Tensor& index, const at::Tensor& src) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  dim = c10::maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1));
+  if (self.dim() == 0 || index.dim() != self.dim() || index.numel() == 0 ||
+      !DenseScatterFits(self, dim, index))
+    return at::native::call_fallback_fn<&EagerFallback, ATEN_OP2(scatter, src)>::call(
+        self, dim, index, src);
+  DenseScatter s = BuildDenseScatter(self, dim, index);
+  // The value written at j is src at the last k that targets it.
+  at::Tensor values = at::gather(src, dim, at::clamp_min(s.last, 0));
+  values = PadToShape(values.to(self.scalar_type()), self.sizes(), 0);
+  return at::where(s.hit, values, self);
+}
+
+at::Tensor LazyNativeFunctions::scatter(
+    const at::Tensor& self, int64_t dim, const at::Tensor& index, const at::Scalar& value) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  dim = c10::maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1));
+  if (self.dim() == 0 || index.dim() != self.dim() || index.numel() == 0 ||
+      !DenseScatterFits(self, dim, index))
+    return at::native::call_fallback_fn<&EagerFallback, ATEN_OP2(scatter, value)>::call(
+        self, dim, index, value);
+  DenseScatter s = BuildDenseScatter(self, dim, index);
+  return at::masked_fill(self, s.hit, value);
+}
+
+at::Tensor LazyNativeFunctions::round(const at::Tensor& self, int64_t decimals) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  if (decimals == 0)
+    return at::round(self);
+  // ATen scales by 10^d (or divides by 10^-d), rounds half to even, scales back.
+  double ten_pow = std::pow(10.0, static_cast<double>(std::abs(decimals)));
+  if (decimals > 0)
+    return at::div(at::round(at::mul(self, ten_pow)), ten_pow);
+  return at::mul(at::round(at::div(self, ten_pow)), ten_pow);
+}
+
+at::Tensor LazyNativeFunctions::asinh(const at::Tensor& self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor x = ToFloatIfIntegral(self);
+  // sign(x) * log(|x| + sqrt(x^2 + 1)): accurate for large negative x too.
+  at::Tensor a = at::abs(x);
+  at::Tensor r = at::log(at::add(a, at::sqrt(at::add(at::mul(a, a), 1.0))));
+  return at::where(at::lt(x, 0), at::neg(r), r);
+}
+
+at::Tensor LazyNativeFunctions::acosh(const at::Tensor& self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor x = ToFloatIfIntegral(self);
+  return at::log(at::add(x, at::sqrt(at::sub(at::mul(x, x), 1.0))));
+}
+
+at::Tensor LazyNativeFunctions::atanh(const at::Tensor& self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor x = ToFloatIfIntegral(self);
+  // 0.5 * log1p(2x / (1 - x)).
+  return at::mul(at::log1p(at::div(at::mul(x, 2.0), at::rsub(x, 1.0))), 0.5);
+}
+
+at::Tensor LazyNativeFunctions::clamp_min(const at::Tensor& self, const at::Tensor& min) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return at::maximum(self, min);
+}
+
+at::Tensor LazyNativeFunctions::clamp_max(const at::Tensor& self, const at::Tensor& max) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return at::minimum(self, max);
+}
+
+at::Tensor LazyNativeFunctions::erfc(const at::Tensor& self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return at::rsub(at::erf(ToFloatIfIntegral(self)), 1.0);
+}
+
+at::Tensor LazyNativeFunctions::nansum(
+    const at::Tensor& self, at::OptionalIntArrayRef dim, bool keepdim,
+    c10::optional<at::ScalarType> dtype) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  at::Tensor x = at::isFloatingType(self.scalar_type())
+      ? at::masked_fill(self, at::isnan(self), 0)
+      : self;
+  if (x.dim() == 0)
+    return dtype ? x.to(*dtype) : at::sum(x);
+  return at::sum(x, DimsOrAll(x, dim), keepdim, dtype);
+}
+
+at::Tensor LazyNativeFunctions::diag(const at::Tensor& self, int64_t diagonal) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(self.dim() == 1 || self.dim() == 2, "diag(): Supports 1D or 2D tensors. Got ",
+              self.dim(), "D");
+  int64_t k = diagonal;
+  if (self.dim() == 2) {
+    // The diagonal's flat positions, read with index_select.
+    int64_t rows = self.size(0), cols = self.size(1);
+    int64_t start_row = k >= 0 ? 0 : -k, start_col = k >= 0 ? k : 0;
+    int64_t len = std::max<int64_t>(std::min(rows - start_row, cols - start_col), 0);
+    at::Tensor pos = at::add(at::mul(at::arange(len, at::kLong), cols + 1), start_row * cols + start_col);
+    at::Tensor flat = at::view_copy(self, {self.numel()});
+    return at::index_select(flat, 0, Upload(pos, self));
+  }
+  // A vector onto diagonal k of a square matrix: one-hot rows times the vector.
+  int64_t len = self.size(0);
+  int64_t n = len + std::abs(k);
+  at::Tensor place = at::zeros({n * n, len}, at::TensorOptions().dtype(self.scalar_type()));
+  for (int64_t i = 0; i < len; ++i) {
+    int64_t row = k >= 0 ? i : i - k, col = k >= 0 ? i + k : i;
+    place[row * n + col][i] = 1;
+  }
+  at::Tensor flat = at::squeeze_copy(at::mm(Upload(place, self), at::unsqueeze_copy(self, 1)), 1);
+  return at::view_copy(flat, {n, n});
+}
+
+namespace {
+
+// ATen's source coordinate scale of an upsampling dim.
+double UpsampleScale(int64_t in, int64_t out, bool align_corners, c10::optional<double> scale) {
+  if (align_corners)
+    return out > 1 ? static_cast<double>(in - 1) / static_cast<double>(out - 1) : 0.0;
+  if (scale && *scale > 0)
+    return 1.0 / *scale;
+  return static_cast<double>(in) / static_cast<double>(out);
+}
+
+// The [out, in] matrix of linear interpolation along one dim.
+at::Tensor LinearUpsampleMatrix(int64_t out, int64_t in, bool align_corners,
+                                c10::optional<double> scale, const at::Tensor& like) {
+  at::Tensor m = at::zeros({out, in}, at::TensorOptions().dtype(like.scalar_type()));
+  double s = UpsampleScale(in, out, align_corners, scale);
+  for (int64_t o = 0; o < out; ++o) {
+    double src = align_corners ? o * s : std::max((o + 0.5) * s - 0.5, 0.0);
+    int64_t i0 = std::min<int64_t>(static_cast<int64_t>(src), in - 1);
+    int64_t i1 = std::min<int64_t>(i0 + 1, in - 1);
+    double lambda = std::min(std::max(src - i0, 0.0), 1.0);
+    m[o][i0] = m[o][i0].item<double>() + (1.0 - lambda);
+    m[o][i1] = m[o][i1].item<double>() + lambda;
+  }
+  return Upload(m, like);
+}
+
+// The [out, in] one-hot matrix of nearest-neighbour upsampling.
+at::Tensor NearestUpsampleMatrix(int64_t out, int64_t in, c10::optional<double> scale,
+                                 const at::Tensor& like) {
+  at::Tensor m = at::zeros({out, in}, at::TensorOptions().dtype(like.scalar_type()));
+  double s = UpsampleScale(in, out, /*align_corners=*/false, scale);
+  for (int64_t o = 0; o < out; ++o)
+    m[o][std::min<int64_t>(static_cast<int64_t>(std::floor(o * s)), in - 1)] = 1;
+  return Upload(m, like);
+}
+
+} // namespace
+
+at::Tensor LazyNativeFunctions::upsample_bilinear2d(
+    const at::Tensor& self, at::IntArrayRef output_size, bool align_corners,
+    c10::optional<double> scales_h, c10::optional<double> scales_w) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(self.dim() == 4 && output_size.size() == 2 && self.size(-1) > 0 &&
+                  self.size(-2) > 0,
+              "upsample_bilinear2d: expected a non-empty 4D input and 2 output sizes");
+  at::Tensor rows = LinearUpsampleMatrix(output_size[0], self.size(2), align_corners, scales_h, self);
+  at::Tensor cols = LinearUpsampleMatrix(output_size[1], self.size(3), align_corners, scales_w, self);
+  return Sandwich(rows, self, cols);
+}
+
+at::Tensor LazyNativeFunctions::upsample_bilinear2d_backward(
+    const at::Tensor& grad_output, at::IntArrayRef output_size, at::IntArrayRef input_size,
+    bool align_corners, c10::optional<double> scales_h, c10::optional<double> scales_w) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(input_size.size() == 4 && output_size.size() == 2,
+              "upsample_bilinear2d_backward: bad sizes");
+  at::Tensor rows = LinearUpsampleMatrix(output_size[0], input_size[2], align_corners, scales_h,
+                                         grad_output);
+  at::Tensor cols = LinearUpsampleMatrix(output_size[1], input_size[3], align_corners, scales_w,
+                                         grad_output);
+  return Sandwich(at::t_copy(rows), grad_output, at::t_copy(cols));
+}
+
+at::Tensor LazyNativeFunctions::upsample_nearest1d(
+    const at::Tensor& self, at::IntArrayRef output_size, c10::optional<double> scales) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(self.dim() == 3 && output_size.size() == 1 && self.size(-1) > 0,
+              "upsample_nearest1d: expected a non-empty 3D input and 1 output size");
+  at::Tensor m = NearestUpsampleMatrix(output_size[0], self.size(2), scales, self);
+  at::Tensor folded = FoldBatch(self, 1);
+  at::Tensor y = at::mm(folded, at::t_copy(m));
+  return at::view_copy(y, {self.size(0), self.size(1), output_size[0]});
+}
+
+at::Tensor LazyNativeFunctions::upsample_nearest1d_backward(
+    const at::Tensor& grad_output, at::IntArrayRef output_size, at::IntArrayRef input_size,
+    c10::optional<double> scales) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(input_size.size() == 3 && output_size.size() == 1,
+              "upsample_nearest1d_backward: bad sizes");
+  at::Tensor m = NearestUpsampleMatrix(output_size[0], input_size[2], scales, grad_output);
+  at::Tensor y = at::mm(FoldBatch(grad_output, 1), m);
+  return at::view_copy(y, {input_size[0], input_size[1], input_size[2]});
 }
 
 } // namespace ltc_mlir

@@ -35,6 +35,43 @@ std::vector<Shape> compute_shape_where(
   return {Shape(at::result_type(self, other), sizes)};
 }
 
+// Elementwise ops with a Scalar operand: self's sizes, ATen's promotion.
+std::vector<Shape> compute_shape_fmod(const at::Tensor& self, const at::Scalar& other) {
+  return {Shape(at::result_type(self, other), self.sizes().vec())};
+}
+
+std::vector<Shape> compute_shape_remainder(const at::Tensor& self, const at::Scalar& other) {
+  return {Shape(at::result_type(self, other), self.sizes().vec())};
+}
+
+std::vector<Shape> compute_shape_rsub(
+    const at::Tensor& self, const at::Scalar& other, const at::Scalar& /*alpha*/) {
+  return {Shape(at::result_type(self, other), self.sizes().vec())};
+}
+
+std::vector<Shape> compute_shape_rsub(
+    const at::Tensor& self, const at::Tensor& other, const at::Scalar& /*alpha*/) {
+  return {Shape(at::result_type(self, other), at::infer_size(self.sizes(), other.sizes()))};
+}
+
+std::vector<Shape> compute_shape_floor_divide(const at::Tensor& self, const at::Tensor& other) {
+  return {Shape(at::result_type(self, other), at::infer_size(self.sizes(), other.sizes()))};
+}
+
+std::vector<Shape> compute_shape_hardtanh(
+    const at::Tensor& self, const at::Scalar& /*min_val*/, const at::Scalar& /*max_val*/) {
+  return {Shape(self.scalar_type(), self.sizes().vec())};
+}
+
+// Full product: a 0-d tensor; integral inputs (and bool) accumulate in int64.
+std::vector<Shape> compute_shape_prod(
+    const at::Tensor& self, c10::optional<at::ScalarType> dtype) {
+  at::ScalarType type = dtype ? *dtype
+      : at::isIntegralType(self.scalar_type(), /*includeBool=*/true) ? at::kLong
+                                                                      : self.scalar_type();
+  return {Shape(type, {})};
+}
+
 } // namespace lazy
 } // namespace torch
 

@@ -168,6 +168,43 @@ func::FuncOp findGraphFunc(ModuleOp module, StringRef name) {
   return found;
 }
 
+/// The bare-pointer calling convention of func-to-llvm gives up on memrefs
+/// with a zero-size dim after the first (their strides are not canonical),
+/// so boundary tensors with no elements become `tensor<0xT>`: uses of such an
+/// argument read a fresh empty tensor instead, and such a result is returned
+/// as an empty `tensor<0xT>`. Their buffers hold no bytes either way.
+void flattenEmptyBoundaryTensors(func::FuncOp graph) {
+  auto flatType = [](Type type) -> RankedTensorType {
+    auto t = dyn_cast<RankedTensorType>(type);
+    if (!t || !t.hasStaticShape() || t.getRank() < 2 || t.getNumElements() != 0)
+      return {};
+    return RankedTensorType::get({0}, t.getElementType());
+  };
+  Block &entry = graph.getBody().front();
+  OpBuilder b = OpBuilder::atBlockBegin(&entry);
+  for (BlockArgument arg : entry.getArguments()) {
+    if (RankedTensorType flat = flatType(arg.getType())) {
+      auto t = cast<RankedTensorType>(arg.getType());
+      Value empty = tensor::EmptyOp::create(b, graph.getLoc(), t.getShape(),
+                                            t.getElementType());
+      arg.replaceAllUsesWith(empty);
+      arg.setType(flat);
+    }
+  }
+  graph.walk([&](func::ReturnOp ret) {
+    OpBuilder rb(ret);
+    for (OpOperand &operand : ret->getOpOperands())
+      if (RankedTensorType flat = flatType(operand.get().getType()))
+        operand.set(tensor::EmptyOp::create(rb, ret.getLoc(), flat.getShape(),
+                                            flat.getElementType()));
+  });
+  SmallVector<Type> results;
+  for (Type t : graph.getFunctionType().getResults())
+    results.push_back(flatType(t) ? Type(flatType(t)) : t);
+  graph.setFunctionType(FunctionType::get(
+      graph.getContext(), entry.getArgumentTypes(), results));
+}
+
 std::unique_ptr<llvm::TargetMachine>
 createHostTargetMachine(int optLevel, std::string &error) {
   const HostTarget &host = getHostTarget();
@@ -376,6 +413,7 @@ FailureOr<ltc::CpuCompileResult> mlir::ltc::compileLinalgModuleToObject(
 
   // MLIR: linalg on tensors -> LLVM dialect.
   Clock::time_point start = Clock::now();
+  flattenEmptyBoundaryTensors(graph);
   PassManager pm(ctx, ModuleOp::getOperationName());
   buildLinalgToLLVMPipeline(pm, options.entrySymbol, graphName);
   if (failed(pm.run(module)))

@@ -356,3 +356,106 @@ func.func @runtime_scalar(%a: !torch.vtensor<[4],f32>, %t: !torch.vtensor<[],f32
   %0 = torch.aten.add.Scalar %a, %s, %int1 : !torch.vtensor<[4],f32>, !torch.float, !torch.int -> !torch.vtensor<[4],f32>
   return %0 : !torch.vtensor<[4],f32>
 }
+
+// -----
+
+// The unary float functions OpInfo coverage added: one math op each.
+// CHECK-LABEL: func.func @unary_math(
+// CHECK:         math.tan
+// CHECK:         math.asin
+// CHECK:         math.acos
+// CHECK:         math.atan
+// CHECK:         math.sinh
+// CHECK:         math.cosh
+// CHECK:         math.expm1
+// CHECK:         math.log1p
+// CHECK:         math.log2
+// CHECK:         math.log10
+// CHECK:         math.exp2
+// CHECK:         math.floor
+// CHECK:         math.ceil
+// CHECK:         math.roundeven
+// CHECK:         math.trunc
+// CHECK-NOT:     torch.aten
+func.func @unary_math(%a: !torch.vtensor<[4],f32>) -> !torch.vtensor<[4],f32> {
+  %0 = torch.aten.tan %a : !torch.vtensor<[4],f32> -> !torch.vtensor<[4],f32>
+  %1 = torch.aten.asin %0 : !torch.vtensor<[4],f32> -> !torch.vtensor<[4],f32>
+  %2 = torch.aten.acos %1 : !torch.vtensor<[4],f32> -> !torch.vtensor<[4],f32>
+  %3 = torch.aten.atan %2 : !torch.vtensor<[4],f32> -> !torch.vtensor<[4],f32>
+  %4 = torch.aten.sinh %3 : !torch.vtensor<[4],f32> -> !torch.vtensor<[4],f32>
+  %5 = torch.aten.cosh %4 : !torch.vtensor<[4],f32> -> !torch.vtensor<[4],f32>
+  %6 = torch.aten.expm1 %5 : !torch.vtensor<[4],f32> -> !torch.vtensor<[4],f32>
+  %7 = torch.aten.log1p %6 : !torch.vtensor<[4],f32> -> !torch.vtensor<[4],f32>
+  %8 = torch.aten.log2 %7 : !torch.vtensor<[4],f32> -> !torch.vtensor<[4],f32>
+  %9 = torch.aten.log10 %8 : !torch.vtensor<[4],f32> -> !torch.vtensor<[4],f32>
+  %10 = torch.aten.exp2 %9 : !torch.vtensor<[4],f32> -> !torch.vtensor<[4],f32>
+  %11 = torch.aten.floor %10 : !torch.vtensor<[4],f32> -> !torch.vtensor<[4],f32>
+  %12 = torch.aten.ceil %11 : !torch.vtensor<[4],f32> -> !torch.vtensor<[4],f32>
+  %13 = torch.aten.round %12 : !torch.vtensor<[4],f32> -> !torch.vtensor<[4],f32>
+  %14 = torch.aten.trunc %13 : !torch.vtensor<[4],f32> -> !torch.vtensor<[4],f32>
+  return %14 : !torch.vtensor<[4],f32>
+}
+
+// -----
+
+// sgn is (x > 0) - (x < 0) in the input dtype.
+// CHECK-LABEL: func.func @sgn(
+// CHECK:         %[[POS:.*]] = arith.cmpf ogt
+// CHECK:         %[[NEG:.*]] = arith.cmpf olt
+// CHECK-DAG:     %[[P:.*]] = arith.uitofp %[[POS]] : i1 to f32
+// CHECK-DAG:     %[[N:.*]] = arith.uitofp %[[NEG]] : i1 to f32
+// CHECK:         arith.subf %[[P]], %[[N]] : f32
+func.func @sgn(%a: !torch.vtensor<[4],f32>) -> !torch.vtensor<[4],f32> {
+  %0 = torch.aten.sgn %a : !torch.vtensor<[4],f32> -> !torch.vtensor<[4],f32>
+  return %0 : !torch.vtensor<[4],f32>
+}
+
+// -----
+
+// Logical ops read any dtype as truth values and produce i1.
+// CHECK-LABEL: func.func @logical_and(
+// CHECK:         ^bb0(%[[X:.*]]: f32, %[[Y:.*]]: i64, %{{.*}}: i1):
+// CHECK:           %[[XB:.*]] = arith.cmpf une, %[[X]]
+// CHECK:           %[[YB:.*]] = arith.cmpi ne, %[[Y]]
+// CHECK:           arith.andi %[[XB]], %[[YB]] : i1
+func.func @logical_and(%a: !torch.vtensor<[4],f32>, %b: !torch.vtensor<[4],si64>) -> !torch.vtensor<[4],i1> {
+  %0 = torch.aten.logical_and %a, %b : !torch.vtensor<[4],f32>, !torch.vtensor<[4],si64> -> !torch.vtensor<[4],i1>
+  return %0 : !torch.vtensor<[4],i1>
+}
+
+// -----
+
+// Python's remainder takes the divisor's sign: fmod, then a correction.
+// CHECK-LABEL: func.func @remainder_scalar(
+// CHECK:         %[[M:.*]] = arith.remf
+// CHECK:         arith.select %{{.*}}, %{{.*}}, %[[M]] : f32
+func.func @remainder_scalar(%a: !torch.vtensor<[4],f32>) -> !torch.vtensor<[4],f32> {
+  %float = torch.constant.float 1.500000e+00
+  %0 = torch.aten.remainder.Scalar %a, %float : !torch.vtensor<[4],f32>, !torch.float -> !torch.vtensor<[4],f32>
+  return %0 : !torch.vtensor<[4],f32>
+}
+
+// -----
+
+// clamp_min is a NaN-propagating max against the scalar bound.
+// CHECK-LABEL: func.func @clamp_min(
+// CHECK:         arith.maximumf
+func.func @clamp_min(%a: !torch.vtensor<[4],f32>) -> !torch.vtensor<[4],f32> {
+  %float = torch.constant.float 2.500000e-01
+  %0 = torch.aten.clamp_min %a, %float : !torch.vtensor<[4],f32>, !torch.float -> !torch.vtensor<[4],f32>
+  return %0 : !torch.vtensor<[4],f32>
+}
+
+// -----
+
+// elu selects between the scaled input and alpha * scale * expm1(x * input_scale).
+// CHECK-LABEL: func.func @elu(
+// CHECK:         math.expm1
+// CHECK:         arith.cmpf ole
+// CHECK:         arith.select
+func.func @elu(%a: !torch.vtensor<[4],f32>) -> !torch.vtensor<[4],f32> {
+  %float = torch.constant.float 5.000000e-01
+  %int1 = torch.constant.int 1
+  %0 = torch.aten.elu %a, %float, %int1, %int1 : !torch.vtensor<[4],f32>, !torch.float, !torch.int, !torch.int -> !torch.vtensor<[4],f32>
+  return %0 : !torch.vtensor<[4],f32>
+}

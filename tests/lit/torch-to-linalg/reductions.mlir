@@ -147,3 +147,31 @@ func.func @argmin_flat(%a: !torch.vtensor<[2,3],si32>) -> !torch.vtensor<[1,1],s
   %0 = torch.aten.argmin %a, %none, %true : !torch.vtensor<[2,3],si32>, !torch.none, !torch.bool -> !torch.vtensor<[1,1],si64>
   return %0 : !torch.vtensor<[1,1],si64>
 }
+
+// -----
+
+// any over a dim ORs truth values into an i1 initialised to false.
+// CHECK-LABEL: func.func @any_dim(
+// CHECK:         %[[F:.*]] = arith.constant false
+// CHECK:         linalg.fill ins(%[[F]] : i1)
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:           arith.ori
+func.func @any_dim(%a: !torch.vtensor<[3,4],i1>) -> !torch.vtensor<[3],i1> {
+  %int1 = torch.constant.int 1
+  %false = torch.constant.bool false
+  %0 = torch.aten.any.dim %a, %int1, %false : !torch.vtensor<[3,4],i1>, !torch.int, !torch.bool -> !torch.vtensor<[3],i1>
+  return %0 : !torch.vtensor<[3],i1>
+}
+
+// -----
+
+// prod multiplies into an accumulator initialised to one.
+// CHECK-LABEL: func.func @prod(
+// CHECK:         %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK:         linalg.fill ins(%[[ONE]] : f32)
+// CHECK:           arith.mulf
+func.func @prod(%a: !torch.vtensor<[3,4],f32>) -> !torch.vtensor<[],f32> {
+  %none = torch.constant.none
+  %0 = torch.aten.prod %a, %none : !torch.vtensor<[3,4],f32>, !torch.none -> !torch.vtensor<[],f32>
+  return %0 : !torch.vtensor<[],f32>
+}

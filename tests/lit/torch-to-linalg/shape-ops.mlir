@@ -201,3 +201,16 @@ func.func @cat(%a: !torch.vtensor<[2,3],f32>, %b: !torch.vtensor<[2,1],si64>) ->
   %0 = torch.aten.cat %list, %int-1 : !torch.list<vtensor>, !torch.int -> !torch.vtensor<[2,4],f32>
   return %0 : !torch.vtensor<[2,4],f32>
 }
+
+// -----
+
+// flip reads index (size - 1 - i) along each flipped dim.
+// CHECK: #[[$FLIP:.*]] = affine_map<(d0, d1) -> (-d0 + 2, d1)>
+// CHECK-LABEL: func.func @flip(
+// CHECK:         linalg.generic {indexing_maps = [#[[$FLIP]], #{{.*}}]
+func.func @flip(%a: !torch.vtensor<[3,4],f32>) -> !torch.vtensor<[3,4],f32> {
+  %int0 = torch.constant.int 0
+  %dims = torch.prim.ListConstruct %int0 : (!torch.int) -> !torch.list<int>
+  %0 = torch.aten.flip %a, %dims : !torch.vtensor<[3,4],f32>, !torch.list<int> -> !torch.vtensor<[3,4],f32>
+  return %0 : !torch.vtensor<[3,4],f32>
+}
