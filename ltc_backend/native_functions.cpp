@@ -1120,8 +1120,8 @@ at::Tensor LazyNativeFunctions::index_select(
   dim = c10::maybe_wrap_dim(dim, self.dim());
   auto device = torch::lazy::GetBackendDevice(self, index);
   TORCH_CHECK(device, "ltc-mlir: index_select without a lazy tensor");
-  LazyTensorPtr lazy_self = GetLtcTensorOrCreateForWrappedNumber(self, *device);
-  LazyTensorPtr lazy_index = GetLtcTensorOrCreateForWrappedNumber(index, *device);
+  LazyTensorPtr lazy_self = GetLazyOperand(self, *device);
+  LazyTensorPtr lazy_index = GetLazyOperand(index, *device);
   std::vector<int64_t> sizes = self.sizes().vec();
   sizes[dim] = index.numel();
   std::vector<torch::lazy::Shape> shapes{torch::lazy::Shape(self.scalar_type(), sizes)};
