@@ -41,6 +41,8 @@ void populateNormalizationPatterns(TypeConverter &typeConverter,
                                    RewritePatternSet &patterns);
 void populateIndexingPatterns(TypeConverter &typeConverter,
                               RewritePatternSet &patterns);
+void populateRandomPatterns(TypeConverter &typeConverter,
+                            RewritePatternSet &patterns);
 
 /// Sets up the Torch -> builtin type conversion (TypeConversion.cpp):
 /// `!torch.vtensor` -> `tensor` with signless integers, `!torch.int` -> i64,

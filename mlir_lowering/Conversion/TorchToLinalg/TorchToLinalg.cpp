@@ -76,6 +76,7 @@ public:
     populatePoolingPatterns(typeConverter, patterns);
     populateNormalizationPatterns(typeConverter, patterns);
     populateIndexingPatterns(typeConverter, patterns);
+    populateRandomPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateCallOpTypeConversionPattern(patterns, typeConverter);

@@ -177,6 +177,34 @@ def Torch_AtenBoolTensorOp
 }
 
 //===----------------------------------------------------------------------===//
+// Random number generation (ltc-mlir's own; see docs/RANDOM.md)
+//===----------------------------------------------------------------------===//
+
+def Torch_LtcRandomOp : Torch_Op<"ltc.random", [Pure]> {
+  let summary = "counter-based random numbers keyed by a (seed, offset) tensor";
+  let description = [{
+    `%r = torch.ltc.random %key, %str, %a, %b : ... -> !torch.vtensor<[3],f32>`.
+    Element i is a pure function of (key[0], key[1] + linear index i), so the
+    op has no state and is Pure. `distribution` (a `torch.constant.str`)
+    selects: "uniform" in [a, b); "normal" with mean a and std b;
+    "bernoulli": b with probability a, else 0. The key is a graph input, so a
+    new key does not change the graph.
+  }];
+  let arguments = (ins
+    AnyTorchTensorType:$key,
+    Torch_StringType:$distribution,
+    Torch_FloatType:$a,
+    Torch_FloatType:$b
+  );
+  let results = (outs AnyTorchTensorType:$result);
+  let assemblyFormat = [{
+    $key `,` $distribution `,` $a `,` $b attr-dict `:` qualified(type($key))
+    `,` qualified(type($distribution)) `,` qualified(type($a)) `,`
+    qualified(type($b)) `->` qualified(type($result))
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // ATen ops generated from their schemas
 //===----------------------------------------------------------------------===//
 
