@@ -201,8 +201,8 @@ void flattenEmptyBoundaryTensors(func::FuncOp graph) {
   SmallVector<Type> results;
   for (Type t : graph.getFunctionType().getResults())
     results.push_back(flatType(t) ? Type(flatType(t)) : t);
-  graph.setFunctionType(FunctionType::get(
-      graph.getContext(), entry.getArgumentTypes(), results));
+  graph.setFunctionType(
+      FunctionType::get(graph.getContext(), entry.getArgumentTypes(), results));
 }
 
 std::unique_ptr<llvm::TargetMachine>
@@ -260,7 +260,8 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
 
 void mlir::ltc::buildLinalgToLLVMPipeline(OpPassManager &pm,
                                           const std::string &entrySymbol,
-                                          const std::string &graphFunction) {
+                                          const std::string &graphFunction,
+                                          bool kernelCalls) {
   // Tensor level: fuse elementwise chains, pick vectorizable loop orders.
   pm.addPass(ltc::createMarkGraphBoundaryPass());
   pm.addNestedPass<func::FuncOp>(ltc::createGeneralizeNamedOpsPass());
@@ -291,7 +292,8 @@ void mlir::ltc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
 
   // Matrix products and convolutions: calls into the runtime's kernels.
-  pm.addPass(ltc::createLinalgToKernelCallsPass());
+  if (kernelCalls)
+    pm.addPass(ltc::createLinalgToKernelCallsPass());
   pm.addPass(createCanonicalizerPass());
 
   // Loops and scalar code; LLVM vectorizes them later.
@@ -470,7 +472,7 @@ void mlir::ltc::registerCpuPipelines() {
         "dialect with a `void entry(void **buffers)` wrapper",
         [](OpPassManager &pm, const LinalgToLLVMPipelineOptions &options) {
           buildLinalgToLLVMPipeline(pm, options.entrySymbol,
-                                    options.graphFunction);
+                                    options.graphFunction, options.kernelCalls);
         });
   });
 }

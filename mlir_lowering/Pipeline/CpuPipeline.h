@@ -65,13 +65,21 @@ struct LinalgToLLVMPipelineOptions
   Option<std::string> graphFunction{
       *this, "graph-function", llvm::cl::desc("Name of the graph function"),
       llvm::cl::init("graph")};
+  Option<bool> kernelCalls{
+      *this, "kernel-calls",
+      llvm::cl::desc("Call the runtime's GEMM/convolution kernels (off: "
+                     "plain loops, for code run outside our runtime, e.g. "
+                     "by mlir-runner)"),
+      llvm::cl::init(true)};
 };
 
 /// Adds the linalg-on-tensors -> LLVM dialect pipeline to a module-anchored
-/// pass manager.
+/// pass manager. Without `kernelCalls`, matrix products and convolutions
+/// stay generated loops, so the code needs no symbol from our runtime.
 void buildLinalgToLLVMPipeline(OpPassManager &pm,
                                const std::string &entrySymbol,
-                               const std::string &graphFunction);
+                               const std::string &graphFunction,
+                               bool kernelCalls = true);
 
 /// Adds the dialects, interface implementations and LLVM IR translations the
 /// pipeline needs. compileLinalgModuleToObject appends them to the module's

@@ -290,7 +290,9 @@ int main(int argc, char **argv) {
 
   if (level == "llvm") {
     PassManager toLLVM(&context);
-    ltc::buildLinalgToLLVMPipeline(toLLVM, "ltc_graph_entry", "graph");
+    // mlir-runner has none of our runtime's GEMM/convolution kernels.
+    ltc::buildLinalgToLLVMPipeline(toLLVM, "ltc_graph_entry", "graph",
+                                   /*kernelCalls=*/false);
     if (failed(toLLVM.run(*module)))
       return 1;
     // The runtime's buffers are 64-byte aligned and the pipeline tells LLVM
