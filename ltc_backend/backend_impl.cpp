@@ -213,23 +213,6 @@ std::string CacheKey(const std::string& graph_hash) {
       HexDigest(0, llvm::xxh3_64bits(CacheFingerprint()), /*wide=*/false);
 }
 
-std::string JsonString(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof(escaped), "\\u%04x", c);
-      out += escaped;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 std::string JsonShapes(const std::vector<Shape>& shapes) {
   std::stringstream ss;
   ss << "[";

@@ -11,6 +11,9 @@
 
 namespace ltc_mlir {
 
+// `text` as a JSON string literal, quotes included (cache metadata).
+std::string JsonString(const std::string& text);
+
 // The user's Python frame whose sync first needed a graph.
 struct SyncProvenance {
   // "mark_step", ".item()", ".cpu()", ".to()", ".tolist()", ".numpy()",
