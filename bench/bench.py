@@ -94,6 +94,19 @@ def build(name, torch, nn, F, device):
     raise ValueError(name)
 
 
+def init_backend(backend, threads):
+    """Sets the thread count and registers one lazy backend in this process."""
+    import torch
+
+    torch.set_num_threads(threads)
+    if backend == "ltc_mlir":
+        import ltc_mlir
+        ltc_mlir.init()
+    else:
+        import torch._lazy.ts_backend
+        torch._lazy.ts_backend.init()
+
+
 def memory_worker(backend, workload, threads, steps, side):
     """Peak RSS of a process that runs only one side (eager or lazy)."""
     import resource
@@ -103,13 +116,7 @@ def memory_worker(backend, workload, threads, steps, side):
     import torch.nn as nn
     import torch.nn.functional as F
 
-    torch.set_num_threads(threads)
-    if backend == "ltc_mlir":
-        import ltc_mlir
-        ltc_mlir.init()
-    else:
-        import torch._lazy.ts_backend
-        torch._lazy.ts_backend.init()
+    init_backend(backend, threads)
     device = torch.device("lazy" if side == "lazy" else "cpu")
     step = build(workload, torch, nn, F, device)
     for _ in range(steps):
@@ -129,13 +136,7 @@ def worker(backend, workload, threads, steps, warmup):
     import torch.nn as nn
     import torch.nn.functional as F
 
-    torch.set_num_threads(threads)
-    if backend == "ltc_mlir":
-        import ltc_mlir
-        ltc_mlir.init()
-    else:
-        import torch._lazy.ts_backend
-        torch._lazy.ts_backend.init()
+    init_backend(backend, threads)
     lazy_dev, cpu = torch.device("lazy"), torch.device("cpu")
     eager_step = build(workload, torch, nn, F, cpu)
     lazy_step = build(workload, torch, nn, F, lazy_dev)
