@@ -10,6 +10,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "runtime/cpu_kernels.h"
+#include "runtime/special_functions.h"
 #include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
@@ -131,6 +132,15 @@ public:
       kernels[lljit_->mangleAndIntern(kernel_symbols[i].name)] =
           llvm::orc::ExecutorSymbolDef(
               llvm::orc::ExecutorAddr::fromPtr(kernel_symbols[i].address),
+              llvm::JITSymbolFlags::Exported);
+    }
+    // The scalar special functions (special_functions.h), the same way.
+    const CpuKernelSymbol *special_symbols =
+        GetSpecialFunctionSymbols(&kernel_count);
+    for (int i = 0; i < kernel_count; ++i) {
+      kernels[lljit_->mangleAndIntern(special_symbols[i].name)] =
+          llvm::orc::ExecutorSymbolDef(
+              llvm::orc::ExecutorAddr::fromPtr(special_symbols[i].address),
               llvm::JITSymbolFlags::Exported);
     }
     if (llvm::Error error =
