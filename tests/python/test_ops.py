@@ -541,6 +541,55 @@ decomposed("nan_to_num", V(torch.nan_to_num,
                            torch.tensor([1.0, float("nan"), float("inf"), -float("inf")]),
                            grad=False))
 
+# --- special functions (runtime calls, TorchToLinalg/SpecialFunctions.cpp) --
+# Values and edge cases in float32/float64: test_special_functions.py.
+def unit(*s):
+    return rand(*s, low=-0.9, high=0.9)
+
+
+def degree(*s):
+    return torch.randint(0, 6, s).float()
+
+
+for name, fn, make, grad in (
+        ("digamma", torch.digamma, pos, True), ("lgamma", torch.lgamma, rand, True),
+        ("erfinv", torch.erfinv, unit, True), ("sinc", torch.sinc, rand, True),
+        ("i0", torch.i0, rand, True), ("special_i0e", torch.special.i0e, rand, True),
+        ("special_i1", torch.special.i1, rand, True),
+        ("special_i1e", torch.special.i1e, rand, True),
+        ("special_entr", torch.special.entr, pos, True),
+        ("special_erfcx", torch.special.erfcx, rand, True),
+        ("special_log_ndtr", torch.special.log_ndtr, rand, True),
+        ("special_ndtri", torch.special.ndtri, lambda *s: rand(*s, low=0.05, high=0.95), True),
+        ("special_airy_ai", torch.special.airy_ai, rand, False),
+        ("special_bessel_j0", torch.special.bessel_j0, rand, False),
+        ("special_bessel_j1", torch.special.bessel_j1, rand, False),
+        ("special_bessel_y0", torch.special.bessel_y0, pos, False),
+        ("special_bessel_y1", torch.special.bessel_y1, pos, False),
+        ("special_modified_bessel_i0", torch.special.modified_bessel_i0, rand, False),
+        ("special_modified_bessel_i1", torch.special.modified_bessel_i1, rand, False),
+        ("special_modified_bessel_k0", torch.special.modified_bessel_k0, pos, False),
+        ("special_modified_bessel_k1", torch.special.modified_bessel_k1, pos, False),
+        ("special_scaled_modified_bessel_k0", torch.special.scaled_modified_bessel_k0, pos,
+         False),
+        ("special_scaled_modified_bessel_k1", torch.special.scaled_modified_bessel_k1, pos,
+         False),
+        ("special_spherical_bessel_j0", torch.special.spherical_bessel_j0, rand, False)):
+    case(name, V(fn, make(3, 4), grad=grad), V(fn, make(), grad=grad))
+case("polygamma", V(lambda x: torch.polygamma(2, x), pos(3, 4)),
+     V(lambda x: torch.polygamma(1, x), pos()))
+case("igamma", V(torch.igamma, pos(3, 4), pos(4), no_grad=(0,)))
+case("igammac", V(torch.igammac, pos(3, 4), pos(4), no_grad=(0,)))
+case("nextafter", V(torch.nextafter, rand(3, 4), rand(4), grad=False))
+case("special_xlog1py", V(torch.special.xlog1py, rand(3, 4), pos(4)))
+case("special_zeta", V(torch.special.zeta, pos(3, 4) + 1, pos(4), grad=False))
+for name in ("chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v",
+             "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t",
+             "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+             "shifted_chebyshev_polynomial_w", "hermite_polynomial_h",
+             "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p"):
+    case("special_" + name, V(getattr(torch.special, name), unit(3, 4), degree(4), grad=False))
+
 
 def full_codegen_ops():
     """The ops ops.yaml traces into graphs (full_codegen and ir_gen), read as
