@@ -441,13 +441,16 @@ double SphericalBesselJ0(double x) {
   return std::sin(x) / x;
 }
 
-// The orthogonal polynomials take the degree as a float (ATen casts it to
-// int64 the same way) and give 0 for negative degrees.
-bool PolynomialDegree(double nf, int64_t &n) {
-  if (std::isnan(nf))
-    return false;
-  n = static_cast<int64_t>(nf);
-  return true;
+// The orthogonal polynomials take the degree as a float and truncate it to
+// int64 as ATen does (a NaN or out-of-range degree becomes INT64_MIN there,
+// the x86 conversion result, so it counts as negative) and give 0 for
+// negative degrees. A NaN x flows through the same cases as in ATen (degree
+// 0 still gives 1).
+void PolynomialDegree(double nf, int64_t &n) {
+  if (std::isnan(nf) || nf >= 9.2e18 || nf <= -9.2e18)
+    n = std::numeric_limits<int64_t>::min();
+  else
+    n = static_cast<int64_t>(nf);
 }
 
 // The Chebyshev family: p_0 = 1, p_1 = 2x + c1 - ... with
@@ -466,8 +469,7 @@ double ChebyshevRecurrence(double x, int64_t n, double first) {
 
 double ChebyshevT(double x, double nf) {
   int64_t n;
-  if (!PolynomialDegree(nf, n) || std::isnan(x))
-    return kNaN;
+  PolynomialDegree(nf, n);
   if (n < 0)
     return 0.0;
   if (std::fabs(x) == 1.0)
@@ -479,8 +481,7 @@ double ChebyshevT(double x, double nf) {
 
 double ChebyshevU(double x, double nf) {
   int64_t n;
-  if (!PolynomialDegree(nf, n) || std::isnan(x))
-    return kNaN;
+  PolynomialDegree(nf, n);
   if (n < 0)
     return 0.0;
   if (std::fabs(x) == 1.0) {
@@ -498,8 +499,7 @@ double ChebyshevU(double x, double nf) {
 
 double ChebyshevV(double x, double nf) {
   int64_t n;
-  if (!PolynomialDegree(nf, n) || std::isnan(x))
-    return kNaN;
+  PolynomialDegree(nf, n);
   if (n < 0)
     return 0.0;
   if (std::fabs(x) == 1.0) {
@@ -521,8 +521,7 @@ double ChebyshevV(double x, double nf) {
 
 double ChebyshevW(double x, double nf) {
   int64_t n;
-  if (!PolynomialDegree(nf, n) || std::isnan(x))
-    return kNaN;
+  PolynomialDegree(nf, n);
   if (n < 0)
     return 0.0;
   if (std::fabs(x) == 1.0) {
@@ -542,8 +541,7 @@ double ChebyshevW(double x, double nf) {
 
 double HermiteH(double x, double nf) {
   int64_t n;
-  if (!PolynomialDegree(nf, n) || std::isnan(x))
-    return kNaN;
+  PolynomialDegree(nf, n);
   if (n < 0)
     return 0.0;
   if (n == 0)
@@ -559,8 +557,7 @@ double HermiteH(double x, double nf) {
 
 double HermiteHe(double x, double nf) {
   int64_t n;
-  if (!PolynomialDegree(nf, n) || std::isnan(x))
-    return kNaN;
+  PolynomialDegree(nf, n);
   if (n < 0)
     return 0.0;
   if (n == 0)
@@ -576,8 +573,7 @@ double HermiteHe(double x, double nf) {
 
 double LaguerreL(double x, double nf) {
   int64_t n;
-  if (!PolynomialDegree(nf, n) || std::isnan(x))
-    return kNaN;
+  PolynomialDegree(nf, n);
   if (n < 0)
     return 0.0;
   if (n == 0 || x == 0.0)
@@ -593,8 +589,7 @@ double LaguerreL(double x, double nf) {
 
 double LegendreP(double x, double nf) {
   int64_t n;
-  if (!PolynomialDegree(nf, n) || std::isnan(x))
-    return kNaN;
+  PolynomialDegree(nf, n);
   if (n < 0)
     return 0.0;
   if (std::fabs(x) == 1.0)

@@ -71,7 +71,7 @@ public:
     if (!resultType)
       return rewriter.notifyMatchFailure(op, "result is not a static tensor");
     Type resultElemType = resultType.getElementType();
-    if (!isa<FloatType>(resultElemType))
+    if (!isa<mlir::FloatType>(resultElemType))
       return rewriter.notifyMatchFailure(op, "result is not a float tensor");
     auto module = op->getParentOfType<ModuleOp>();
     if (!module)
