@@ -43,7 +43,12 @@ std::tuple<at::Tensor, at::Tensor> LazyNativeFunctions::frexp(
       at::gt(a, 0), at::lt(a, std::numeric_limits<double>::infinity()));
   // A harmless stand-in where x is 0, inf or NaN, replaced at the end.
   at::Tensor safe = at::where(finite_nonzero, a, at::fill(a, 1));
+  // log2 of a subnormal is not exact in compiled code: scale tiny values by
+  // 2^64 first and take 64 off the exponent.
+  at::Tensor tiny = at::lt(safe, 1e-30);
+  safe = at::where(tiny, at::mul(safe, 18446744073709551616.0), safe);
   at::Tensor e = at::add(at::floor(at::log2(safe)), 1);
+  e = at::where(tiny, at::sub(e, 64), e);
   at::Tensor half = at::floor(at::mul(e, -0.5));
   at::Tensor m = at::mul(at::mul(at::where(finite_nonzero, self, at::fill(a, 1)),
                                  at::exp2(half)),

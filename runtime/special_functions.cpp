@@ -402,6 +402,8 @@ double BesselY(int order, double x) {
     return kNaN;
   if (x == 0.0)
     return -kInf;
+  if (std::isinf(x))
+    return kNaN;
   return order == 0 ? ::y0(x) : ::y1(x);
 }
 
@@ -409,10 +411,8 @@ double BesselY(int order, double x) {
 double AiryAi(double x) {
   if (std::isnan(x))
     return kNaN;
-  if (x == kInf)
-    return 0.0;
-  if (x == -kInf)
-    return 0.0;
+  if (std::isinf(x))
+    return kNaN; // as ATen's kernel gives
   if (x == 0.0)
     return 0.35502805388781723926; // 1 / (3^(2/3) Gamma(2/3))
   double r = std::fabs(x);
@@ -654,8 +654,9 @@ using namespace ltc_mlir::runtime;
 
 namespace {
 double Lgamma(double x) { return std::lgamma(x); }
-double BesselJ0(double x) { return ::j0(x); }
-double BesselJ1(double x) { return ::j1(x); }
+// ATen's Bessel kernels give NaN at infinity, glibc gives 0.
+double BesselJ0(double x) { return std::isinf(x) ? kNaN : ::j0(x); }
+double BesselJ1(double x) { return std::isinf(x) ? kNaN : ::j1(x); }
 double BesselY0(double x) { return BesselY(0, x); }
 double BesselY1(double x) { return BesselY(1, x); }
 double BesselK0(double x) { return BesselK(0.0, x); }
