@@ -71,9 +71,10 @@ double HurwitzZeta(double s, double q) {
     if (k > 100000)
       break;
   }
-  // Tail: a^(1-s)/(s-1) - a^-s/2 + sum_j B_2j/(2j)! * s(s+1)..(s+2j-2) a^(-s-2j+1)
+  // Tail: a^(1-s)/(s-1) - a^-s/2 + sum_j B_2j/(2j)! * s(s+1)..(s+2j-2)
+  // a^(-s-2j+1)
   double tail = std::pow(a, 1.0 - s) / (s - 1.0) + 0.5 * std::pow(a, -s);
-  double rising = s;               // s (s+1) ... (s + 2j - 2)
+  double rising = s;                    // s (s+1) ... (s + 2j - 2)
   double power = std::pow(a, -s - 1.0); // a^(-s-2j+1)
   for (int j = 0; j < 12; ++j) {
     double term = kBernoulliOverFactorial[j] * rising * power;
@@ -107,13 +108,13 @@ double Digamma(double x) {
   // Asymptotic series: log x - 1/(2x) - sum B_2k / (2k x^2k).
   double inv2 = 1.0 / (x * x);
   double series =
-      inv2 * (1.0 / 12 -
-              inv2 * (1.0 / 120 -
-                      inv2 * (1.0 / 252 -
-                              inv2 * (1.0 / 240 -
-                                      inv2 * (1.0 / 132 -
-                                              inv2 * (691.0 / 32760 -
-                                                      inv2 / 12.0))))));
+      inv2 *
+      (1.0 / 12 -
+       inv2 * (1.0 / 120 -
+               inv2 * (1.0 / 252 -
+                       inv2 * (1.0 / 240 -
+                               inv2 * (1.0 / 132 - inv2 * (691.0 / 32760 -
+                                                           inv2 / 12.0))))));
   return result + std::log(x) - 0.5 / x - series;
 }
 
@@ -313,15 +314,15 @@ double Igammac(double a, double x) {
 }
 
 // Leading terms of the large-argument expansions
-// I_nu(x) e^-x ~ (1 - (mu-1)/(8x) + (mu-1)(mu-9)/(2!(8x)^2) - ...) / sqrt(2 pi x)
-// K_nu(x) e^x  ~ sqrt(pi/(2x)) (1 + (mu-1)/(8x) + (mu-1)(mu-9)/(2!(8x)^2) + ...)
-// with mu = 4 nu^2; used where the unscaled functions overflow.
+// I_nu(x) e^-x ~ (1 - (mu-1)/(8x) + (mu-1)(mu-9)/(2!(8x)^2) - ...) / sqrt(2 pi
+// x) K_nu(x) e^x  ~ sqrt(pi/(2x)) (1 + (mu-1)/(8x) + (mu-1)(mu-9)/(2!(8x)^2) +
+// ...) with mu = 4 nu^2; used where the unscaled functions overflow.
 double ScaledBesselAsymptotic(double nu, double x, double sign) {
   double mu = 4.0 * nu * nu;
   double term = 1.0, sum = 1.0;
   for (int k = 1; k < 30; ++k) {
-    double next = term * sign * (mu - (2.0 * k - 1) * (2.0 * k - 1)) /
-                  (k * 8.0 * x);
+    double next =
+        term * sign * (mu - (2.0 * k - 1) * (2.0 * k - 1)) / (k * 8.0 * x);
     if (std::fabs(next) >= std::fabs(term))
       break;
     term = next;
@@ -639,7 +640,7 @@ using namespace ltc_mlir::runtime;
 // Each function once in double; the float entry rounds the double result
 // (ATen computes some of these in float, which is at most as accurate).
 #define LTC_MLIR_SPECIAL_UNARY(name, fn)                                       \
-  extern "C" double ltc_mlir_special_##name##_f64(double x) { return fn(x); } \
+  extern "C" double ltc_mlir_special_##name##_f64(double x) { return fn(x); }  \
   extern "C" float ltc_mlir_special_##name##_f32(float x) {                    \
     return static_cast<float>(fn(static_cast<double>(x)));                     \
   }
@@ -728,10 +729,12 @@ namespace runtime {
 
 const CpuKernelSymbol *GetSpecialFunctionSymbols(int *count) {
 #define LTC_MLIR_SYMBOL(name)                                                  \
-  {"ltc_mlir_special_" #name "_f32",                                          \
+  {"ltc_mlir_special_" #name "_f32",                                           \
    reinterpret_cast<void *>(&ltc_mlir_special_##name##_f32)},                  \
-      {"ltc_mlir_special_" #name "_f64",                                      \
-       reinterpret_cast<void *>(&ltc_mlir_special_##name##_f64)}
+  {                                                                            \
+    "ltc_mlir_special_" #name "_f64",                                          \
+        reinterpret_cast<void *>(&ltc_mlir_special_##name##_f64)               \
+  }
   static const CpuKernelSymbol symbols[] = {
       LTC_MLIR_SYMBOL(digamma),
       LTC_MLIR_SYMBOL(lgamma),

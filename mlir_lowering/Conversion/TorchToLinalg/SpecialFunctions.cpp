@@ -77,9 +77,8 @@ public:
     if (!module)
       return rewriter.notifyMatchFailure(op, "not inside a module");
 
-    Type computeType = resultElemType.isF64()
-                           ? Type(rewriter.getF64Type())
-                           : Type(rewriter.getF32Type());
+    Type computeType = resultElemType.isF64() ? Type(rewriter.getF64Type())
+                                              : Type(rewriter.getF32Type());
     SmallVector<Value> tensorInputs;
     SmallVector<int> tensorIndex(operands.size(), -1);
     SmallVector<Type> argTypes;
@@ -99,8 +98,8 @@ public:
 
     std::string name =
         function + (computeType.isF64() ? std::string("_f64") : "_f32");
-    FailureOr<func::FuncOp> callee = declareRuntimeFunction(
-        rewriter, module, name, argTypes, computeType);
+    FailureOr<func::FuncOp> callee =
+        declareRuntimeFunction(rewriter, module, name, argTypes, computeType);
     if (failed(callee))
       return rewriter.notifyMatchFailure(
           op, "a function of the runtime's name has another type");
