@@ -30,5 +30,22 @@ std::vector<Shape> compute_shape_linalg_solve_triangular(
   return {Shape(B.scalar_type(), batch)};
 }
 
+// cholesky_solve broadcasts B and A before calling the helper: B's shape.
+std::vector<Shape> compute_shape__cholesky_solve_helper(
+    const at::Tensor& self, const at::Tensor& A, bool /*upper*/) {
+  TORCH_CHECK(self.dim() >= 2 && A.dim() == self.dim() &&
+                  A.size(-1) == A.size(-2) && A.size(-1) == self.size(-2),
+              "cholesky_solve: incompatible shapes ", self.sizes(), " and ",
+              A.sizes());
+  return {Shape(self.scalar_type(), self.sizes().vec())};
+}
+
+std::vector<Shape> compute_shape_cholesky_inverse(const at::Tensor& self,
+                                                  bool /*upper*/) {
+  TORCH_CHECK(self.dim() >= 2 && self.size(-1) == self.size(-2),
+              "cholesky_inverse: A must be batches of square matrices");
+  return {Shape(self.scalar_type(), self.sizes().vec())};
+}
+
 } // namespace lazy
 } // namespace torch

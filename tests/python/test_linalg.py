@@ -144,6 +144,35 @@ def test_inv_and_solve(dtype):
           torch.randn(3, 1, 2, 4, dtype=dtype), counter="lazy::_linalg_solve_ex")
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_det_slogdet(dtype):
+    a = torch.randn(3, 4, 4, dtype=dtype)
+    a[1] = torch.ones(4, 4, dtype=dtype)  # singular: det 0, sign 0, -inf
+    a[2] = a[2][[1, 0, 3, 2]]
+    check(torch.linalg.det, a, counter="lazy::_linalg_det", transpose=(0,))
+    check(torch.linalg.slogdet, a, counter="lazy::_linalg_slogdet")
+    check(torch.logdet, spd(2, 3, 3, dtype=dtype), counter="lazy::_linalg_slogdet")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("upper", [True, False])
+def test_cholesky_solve_and_inverse(dtype, upper):
+    factor = torch.linalg.cholesky(spd(2, 4, 4, dtype=dtype), upper=upper)
+    check(lambda b, f: torch.cholesky_solve(b, f, upper=upper),
+          torch.randn(3, 1, 4, 2, dtype=dtype), factor,
+          counter="lazy::_cholesky_solve_helper")
+    check(lambda f: torch.cholesky_inverse(f, upper=upper), factor[0],
+          counter="lazy::cholesky_inverse")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("transpose", [True, False])
+def test_triangular_solve(dtype, transpose):
+    a = well_conditioned(2, 4, 4, dtype=dtype)
+    check(lambda b, a: torch.triangular_solve(b, a, upper=False, transpose=transpose),
+          torch.randn(4, 3, dtype=dtype), a, counter="lazy::triangular_solve")
+
+
 def test_composites_with_error_checks():
     # linalg.inv / linalg.solve read `info` on the host to raise on singular
     # input (aten::_local_scalar_dense); the factorization itself is compiled.

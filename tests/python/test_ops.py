@@ -591,6 +591,26 @@ case("_linalg_solve_ex",
        rand(2, 4, 3), grad=False),
      V(torch.linalg.solve_ex, well_conditioned(2, 3, 3), rand(2, 3), grad=False))
 
+case("_linalg_det",
+     V(torch.linalg.det, well_conditioned(2, 4, 4)),
+     V(torch.linalg.det, torch.ones(3, 3), grad=False))
+case("_linalg_slogdet",
+     V(lambda a: torch.linalg.slogdet(a)[1], rand(2, 4, 4)),
+     V(torch.linalg.slogdet, rand(3, 3), grad=False))
+case("triangular_solve",
+     V(lambda b, a: torch.triangular_solve(b, a)[0], rand(2, 4, 3), well_conditioned(4, 4)),
+     V(lambda b, a: torch.triangular_solve(b, a, upper=False, transpose=True,
+                                           unitriangular=True),
+       rand(4, 2), well_conditioned(2, 4, 4), grad=False))
+case("_cholesky_solve_helper",
+     V(torch.cholesky_solve, rand(2, 4, 3), torch.linalg.cholesky(spd(4, 4))),
+     V(lambda b, u: torch.cholesky_solve(b, u, upper=True), rand(3, 2),
+       torch.linalg.cholesky(spd(3, 3), upper=True), grad=False))
+case("cholesky_inverse",
+     V(torch.cholesky_inverse, torch.linalg.cholesky(spd(4, 4))),
+     V(lambda u: torch.cholesky_inverse(u, upper=True),
+       torch.linalg.cholesky(spd(3, 3), upper=True), grad=False))
+
 
 def full_codegen_ops():
     """The ops ops.yaml traces into graphs (full_codegen and ir_gen), read as

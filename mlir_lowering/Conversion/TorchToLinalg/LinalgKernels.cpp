@@ -25,6 +25,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -647,12 +648,308 @@ struct ConvertSolveEx : OpConversionPattern<AtenLinalgSolveExOp> {
   }
 };
 
+/// op(A) X = B through ltc_mlir_solve_triangular on [batch, ...] operands.
+FailureOr<Value> emitSolveTriangular(ConversionPatternRewriter &rewriter,
+                                     Location loc, Value a, Value rhs,
+                                     bool upper, bool left, bool unit) {
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  Type elemType = rhsType.getElementType();
+  KernelCall call(rewriter, loc);
+  call.addInt(rhsType.getDimSize(0));
+  call.addInt(rhsType.getDimSize(1));
+  call.addInt(rhsType.getDimSize(2));
+  call.addInt(upper);
+  call.addInt(left);
+  call.addInt(unit);
+  call.addInput(a);
+  call.addInput(rhs);
+  Value x = call.addOutput(rhsType.getShape(), elemType);
+  if (failed(call.emit(
+          ("ltc_mlir_solve_triangular" + kernelSuffix(elemType)).str())))
+    return failure();
+  return call.result(x);
+}
+
+/// The transpose of the matrices of a [batch, n, m] tensor.
+Value transposeMatrices(OpBuilder &b, Location loc, Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  auto outType = RankedTensorType::get(
+      {type.getDimSize(0), type.getDimSize(2), type.getDimSize(1)},
+      type.getElementType());
+  return createCopyThroughMap(
+      b, loc, v, outType,
+      {b.getAffineDimExpr(0), b.getAffineDimExpr(2), b.getAffineDimExpr(1)});
+}
+
+/// With A = L L^T (or U^T U when `upper`) given by its factor: solves
+/// A X = B for [batch, n, k] operands as two triangular solves.
+FailureOr<Value> emitCholeskySolve(ConversionPatternRewriter &rewriter,
+                                   Location loc, Value factor, Value rhs,
+                                   bool upper) {
+  Value transposed = transposeMatrices(rewriter, loc, factor);
+  // lower: L y = B, L^T x = y; upper: U^T y = B, U x = y.
+  Value first = upper ? transposed : factor;
+  Value second = upper ? factor : transposed;
+  FailureOr<Value> y = emitSolveTriangular(rewriter, loc, first, rhs,
+                                           /*upper=*/false, true, false);
+  if (failed(y))
+    return failure();
+  return emitSolveTriangular(rewriter, loc, second, *y, /*upper=*/true, true,
+                             false);
+}
+
+// triangular_solve(B, A, upper, transpose, unitriangular)
+//   -> (solution, cloned_coefficient): the legacy form of
+// linalg_solve_triangular; op(A) = A^T flips which triangle is read.
+struct ConvertTriangularSolve : OpConversionPattern<AtenTriangularSolveOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AtenTriangularSolveOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    bool upper = true, transpose = false, unit = false;
+    if (!matchConstantBool(op.getUpper(), upper) ||
+        !matchConstantBool(op.getTranspose(), transpose) ||
+        !matchConstantBool(op.getUnitriangular(), unit))
+      return rewriter.notifyMatchFailure(op, "non-constant flags");
+    SmallVector<RankedTensorType> types =
+        getResultTypes(*getTypeConverter(), op);
+    if (types.size() != 2 || types[0].getRank() < 2 || types[1].getRank() < 2)
+      return rewriter.notifyMatchFailure(op, "needs static f32/f64 types");
+    Location loc = op.getLoc();
+    Type elemType = types[0].getElementType();
+    ArrayRef<int64_t> batch = batchOf(types[0], 2);
+    Value a = batched(rewriter, loc, adaptor.getA(), batch, 2, elemType);
+    Value rhs = batched(rewriter, loc, adaptor.getSelf(), batch, 2, elemType);
+    if (!a || !rhs)
+      return rewriter.notifyMatchFailure(op, "operand shapes");
+    if (transpose)
+      a = transposeMatrices(rewriter, loc, a);
+    FailureOr<Value> x = emitSolveTriangular(rewriter, loc, a, rhs,
+                                             upper != transpose, true, unit);
+    if (failed(x))
+      return failure();
+    // The coefficient: A broadcast to the batch, as ATen returns it.
+    Value coefficient = batched(rewriter, loc, adaptor.getA(),
+                                batchOf(types[1], 2), 2, elemType);
+    Value results[] = {unbatched(rewriter, loc, *x, types[0]),
+                       coefficient
+                           ? unbatched(rewriter, loc, coefficient, types[1])
+                           : Value()};
+    if (!results[0] || !results[1])
+      return failure();
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+// _cholesky_solve_helper(B, factor, upper) (cholesky_solve broadcasts first).
+struct ConvertCholeskySolveHelper
+    : OpConversionPattern<AtenCholeskySolveHelperOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AtenCholeskySolveHelperOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    bool upper = false;
+    if (!matchConstantBool(op.getUpper(), upper))
+      return rewriter.notifyMatchFailure(op, "non-constant upper");
+    SmallVector<RankedTensorType> types =
+        getResultTypes(*getTypeConverter(), op);
+    if (types.size() != 1 || types[0].getRank() < 2)
+      return rewriter.notifyMatchFailure(op, "needs static f32/f64 types");
+    Location loc = op.getLoc();
+    Type elemType = types[0].getElementType();
+    ArrayRef<int64_t> batch = batchOf(types[0], 2);
+    Value factor = batched(rewriter, loc, adaptor.getA(), batch, 2, elemType);
+    Value rhs = batched(rewriter, loc, adaptor.getSelf(), batch, 2, elemType);
+    if (!factor || !rhs)
+      return rewriter.notifyMatchFailure(op, "operand shapes");
+    FailureOr<Value> x = emitCholeskySolve(rewriter, loc, factor, rhs, upper);
+    if (failed(x))
+      return failure();
+    Value result = unbatched(rewriter, loc, *x, types[0]);
+    if (!result)
+      return failure();
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+// cholesky_inverse(factor, upper): solves A X = I from A's factor.
+struct ConvertCholeskyInverse : OpConversionPattern<AtenCholeskyInverseOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AtenCholeskyInverseOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    bool upper = false;
+    if (!matchConstantBool(op.getUpper(), upper))
+      return rewriter.notifyMatchFailure(op, "non-constant upper");
+    SmallVector<RankedTensorType> types =
+        getResultTypes(*getTypeConverter(), op);
+    if (types.size() != 1 || types[0].getRank() < 2)
+      return rewriter.notifyMatchFailure(op, "needs static f32/f64 types");
+    Location loc = op.getLoc();
+    Type elemType = types[0].getElementType();
+    Value factor = batched(rewriter, loc, adaptor.getSelf(),
+                           batchOf(types[0], 2), 2, elemType);
+    if (!factor)
+      return rewriter.notifyMatchFailure(op, "operand shape");
+    Value eye =
+        identity(rewriter, loc, cast<RankedTensorType>(factor.getType()));
+    FailureOr<Value> x = emitCholeskySolve(rewriter, loc, factor, eye, upper);
+    if (failed(x))
+      return failure();
+    Value result = unbatched(rewriter, loc, *x, types[0]);
+    if (!result)
+      return failure();
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Reduces the diagonal of LU ([batch, n, n]) with the pivots ([batch, n])
+/// into [batch] accumulators: `body` gets (diagonal element, whether row i
+/// was swapped, accumulators...) and returns the new accumulators.
+SmallVector<Value>
+reduceLuDiagonal(OpBuilder &b, Location loc, Value lu, Value pivots,
+                 ArrayRef<double> initValues,
+                 function_ref<SmallVector<Value>(OpBuilder &, Location, Value,
+                                                 Value, ValueRange)>
+                     body) {
+  auto luType = cast<RankedTensorType>(lu.getType());
+  Type elemType = luType.getElementType();
+  int64_t batch = luType.getDimSize(0);
+  MLIRContext *ctx = b.getContext();
+  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+  SmallVector<AffineMap> maps = {AffineMap::get(2, 0, {d0, d1, d1}, ctx),
+                                 AffineMap::get(2, 0, {d0, d1}, ctx)};
+  SmallVector<Value> inits;
+  SmallVector<Type> resultTypes;
+  for (double v : initValues) {
+    inits.push_back(createInitTensor(
+        b, loc, {batch}, elemType, createScalarConstant(b, loc, elemType, v)));
+    resultTypes.push_back(RankedTensorType::get({batch}, elemType));
+    maps.push_back(AffineMap::get(2, 0, {d0}, ctx));
+  }
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultTypes, ValueRange{lu, pivots}, inits, maps,
+      {utils::IteratorType::parallel, utils::IteratorType::reduction},
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value i = linalg::IndexOp::create(nb, l, 1);
+        Value row = arith::IndexCastOp::create(nb, l, nb.getI32Type(), i);
+        Value one = arith::ConstantIntOp::create(nb, l, 1, 32);
+        Value expected = arith::AddIOp::create(nb, l, row, one);
+        Value swapped = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ne,
+                                              args[1], expected);
+        linalg::YieldOp::create(
+            nb, l, body(nb, l, args[0], swapped, args.drop_front(2)));
+      });
+  return SmallVector<Value>(generic.getResults());
+}
+
+/// Checks a square float input and factors it; sets the converted types.
+template <typename OpT>
+FailureOr<LuResults>
+factorSquare(OpT op, Value a, SmallVector<RankedTensorType> &types,
+             const TypeConverter &tc, ConversionPatternRewriter &rewriter,
+             size_t numResults) {
+  types = getResultTypes(tc, op);
+  auto aType = getStaticTensorType(a);
+  if (types.size() != numResults || !aType || aType.getRank() < 2 ||
+      aType.getShape().back() != aType.getShape()[aType.getRank() - 2])
+    return failure();
+  Value batchedA = batched(rewriter, op.getLoc(), a, batchOf(aType, 2), 2,
+                           types[0].getElementType());
+  if (!batchedA)
+    return failure();
+  return emitLuFactor(rewriter, op.getLoc(), batchedA);
+}
+
+// _linalg_det(A) -> (det, LU, pivots): the product of U's diagonal, negated
+// once per row swap.
+struct ConvertLinalgDet : OpConversionPattern<AtenLinalgDetOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AtenLinalgDetOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    SmallVector<RankedTensorType> types;
+    FailureOr<LuResults> lu = factorSquare(op, adaptor.getA(), types,
+                                           *getTypeConverter(), rewriter, 3);
+    if (failed(lu))
+      return rewriter.notifyMatchFailure(op, "needs square f32/f64 input");
+    Location loc = op.getLoc();
+    SmallVector<Value> det =
+        reduceLuDiagonal(rewriter, loc, lu->lu, lu->pivots, {1.0},
+                         [](OpBuilder &b, Location l, Value d, Value swapped,
+                            ValueRange acc) -> SmallVector<Value> {
+                           Value neg = arith::NegFOp::create(b, l, d);
+                           Value v =
+                               arith::SelectOp::create(b, l, swapped, neg, d);
+                           return {arith::MulFOp::create(b, l, acc[0], v)};
+                         });
+    Value results[] = {unbatched(rewriter, loc, det[0], types[0]),
+                       unbatched(rewriter, loc, lu->lu, types[1]),
+                       unbatched(rewriter, loc, lu->pivots, types[2])};
+    if (!results[0] || !results[1] || !results[2])
+      return failure();
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+// _linalg_slogdet(A) -> (sign, logabsdet, LU, pivots): sign and log|.| of
+// the same product; a zero pivot gives sign 0 and -inf, as in ATen.
+struct ConvertLinalgSlogdet : OpConversionPattern<AtenLinalgSlogdetOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AtenLinalgSlogdetOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    SmallVector<RankedTensorType> types;
+    FailureOr<LuResults> lu = factorSquare(op, adaptor.getA(), types,
+                                           *getTypeConverter(), rewriter, 4);
+    if (failed(lu))
+      return rewriter.notifyMatchFailure(op, "needs square f32/f64 input");
+    Location loc = op.getLoc();
+    Type elemType = types[0].getElementType();
+    SmallVector<Value> acc = reduceLuDiagonal(
+        rewriter, loc, lu->lu, lu->pivots, {1.0, 0.0},
+        [&](OpBuilder &b, Location l, Value d, Value swapped,
+            ValueRange acc) -> SmallVector<Value> {
+          Value zero = createScalarConstant(b, l, elemType, 0.0);
+          Value one = createScalarConstant(b, l, elemType, 1.0);
+          Value minusOne = createScalarConstant(b, l, elemType, -1.0);
+          Value pos =
+              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, d, zero);
+          Value neg =
+              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, d, zero);
+          Value sign = arith::SelectOp::create(
+              b, l, pos, one,
+              arith::SelectOp::create(b, l, neg, minusOne, zero));
+          Value flipped = arith::NegFOp::create(b, l, sign);
+          sign = arith::SelectOp::create(b, l, swapped, flipped, sign);
+          Value logAbs =
+              math::LogOp::create(b, l, math::AbsFOp::create(b, l, d));
+          return {arith::MulFOp::create(b, l, acc[0], sign),
+                  arith::AddFOp::create(b, l, acc[1], logAbs)};
+        });
+    Value results[] = {unbatched(rewriter, loc, acc[0], types[0]),
+                       unbatched(rewriter, loc, acc[1], types[1]),
+                       unbatched(rewriter, loc, lu->lu, types[2]),
+                       unbatched(rewriter, loc, lu->pivots, types[3])};
+    if (llvm::any_of(results, [](Value v) { return !v; }))
+      return failure();
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::torch::populateLinalgKernelPatterns(TypeConverter &typeConverter,
                                                RewritePatternSet &patterns) {
   patterns.add<ConvertLuFactorEx, ConvertLuUnpack, ConvertLinalgLu,
                ConvertLuSolve, ConvertSolveTriangular, ConvertCholeskyEx,
-               ConvertCholesky, ConvertInvEx, ConvertSolveEx>(
+               ConvertCholesky, ConvertInvEx, ConvertSolveEx,
+               ConvertTriangularSolve, ConvertCholeskySolveHelper,
+               ConvertCholeskyInverse, ConvertLinalgDet, ConvertLinalgSlogdet>(
       typeConverter, patterns.getContext());
 }
