@@ -51,6 +51,12 @@ TORCH_API std::vector<torch::lazy::Shape> compute_shape_remainder(const at::Tens
 TORCH_API std::vector<torch::lazy::Shape> compute_shape_rsub(const at::Tensor & self, const at::Scalar & other, const at::Scalar & alpha);
 TORCH_API std::vector<torch::lazy::Shape> compute_shape_rsub(const at::Tensor & self, const at::Tensor & other, const at::Scalar & alpha);
 
+// --- Linear algebra (linalg_functions.cpp); cholesky is LTC core's ---
+TORCH_API std::vector<torch::lazy::Shape> compute_shape_cholesky(const at::Tensor & self, bool upper);
+TORCH_API std::vector<torch::lazy::Shape> compute_shape__cholesky_solve_helper(const at::Tensor & self, const at::Tensor & A, bool upper);
+TORCH_API std::vector<torch::lazy::Shape> compute_shape_cholesky_inverse(const at::Tensor & self, bool upper);
+TORCH_API std::vector<torch::lazy::Shape> compute_shape_linalg_solve_triangular(const at::Tensor & self, const at::Tensor & B, bool upper, bool left, bool unitriangular);
+
 } // namespace lazy
 } // namespace torch
 

@@ -1,6 +1,8 @@
 // Kernels called from compiled code. See cpu_kernels.h.
 #include "runtime/cpu_kernels.h"
 
+#include "runtime/linalg_kernels.h"
+
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -180,12 +182,20 @@ void SetCpuKernelThreads(int threads) {
 }
 
 const CpuKernelSymbol *GetCpuKernelSymbols(int *count) {
-  static const CpuKernelSymbol symbols[] = {
-      {"ltc_mlir_sgemm", reinterpret_cast<void *>(&ltc_mlir_sgemm)},
-      {"ltc_mlir_conv2d_nchw", reinterpret_cast<void *>(&ltc_mlir_conv2d_nchw)},
-  };
-  *count = sizeof(symbols) / sizeof(symbols[0]);
-  return symbols;
+  static const std::vector<CpuKernelSymbol> symbols = [] {
+    std::vector<CpuKernelSymbol> all = {
+        {"ltc_mlir_sgemm", reinterpret_cast<void *>(&ltc_mlir_sgemm)},
+        {"ltc_mlir_conv2d_nchw",
+         reinterpret_cast<void *>(&ltc_mlir_conv2d_nchw)},
+    };
+    // Linear algebra (linalg_kernels.h).
+    int linalg_count = 0;
+    const CpuKernelSymbol *linalg = GetLinalgKernelSymbols(&linalg_count);
+    all.insert(all.end(), linalg, linalg + linalg_count);
+    return all;
+  }();
+  *count = static_cast<int>(symbols.size());
+  return symbols.data();
 }
 
 } // namespace runtime

@@ -591,6 +591,76 @@ for name in ("chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_poly
     case("special_" + name, V(getattr(torch.special, name), unit(3, 4), degree(4), grad=False))
 
 
+# --- linear algebra through runtime kernels (runtime/linalg_kernels.h) -----
+def well_conditioned(*shape):
+    n = shape[-1]
+    return rand(*shape) + n * torch.eye(n)
+
+
+def spd(*shape):
+    a = rand(*shape)
+    return a @ a.transpose(-2, -1) + shape[-1] * torch.eye(shape[-1])
+
+
+LU_A = well_conditioned(2, 4, 4)
+LU_DATA, LU_PIVOTS = torch.linalg.lu_factor(LU_A)
+case("linalg_lu_factor_ex",
+     V(torch.linalg.lu_factor_ex, LU_A),
+     V(torch.linalg.lu_factor_ex, rand(3, 5), grad=False),
+     V(torch.linalg.lu_factor_ex, rand(5, 3), grad=False))
+case("linalg_lu",
+     V(torch.linalg.lu, LU_A),
+     V(torch.linalg.lu, rand(2, 3, 5), grad=False))
+case("lu_unpack",
+     V(torch.lu_unpack, LU_DATA, LU_PIVOTS, grad=False),
+     V(lambda lu, piv: torch.lu_unpack(lu, piv, unpack_data=False)[0], LU_DATA, LU_PIVOTS,
+       grad=False))
+case("linalg_lu_solve",
+     V(torch.linalg.lu_solve, LU_DATA, LU_PIVOTS, rand(2, 4, 3), grad=False),
+     V(lambda lu, piv, b: torch.linalg.lu_solve(lu, piv, b, left=False, adjoint=True),
+       LU_DATA, LU_PIVOTS, rand(3, 4), grad=False))
+case("linalg_solve_triangular",
+     V(lambda a, b: torch.linalg.solve_triangular(a, b, upper=True),
+       torch.triu(well_conditioned(4, 4)), rand(2, 4, 3)),
+     V(lambda a, b: torch.linalg.solve_triangular(a, b, upper=False, left=False,
+                                                  unitriangular=True),
+       well_conditioned(2, 1, 3, 3), rand(4, 5, 3)))
+case("linalg_cholesky_ex",
+     V(lambda a: torch.linalg.cholesky_ex(a)[0], spd(2, 4, 4)),
+     V(lambda a: torch.linalg.cholesky_ex(a, upper=True), spd(3, 3), grad=False))
+case("cholesky",
+     V(torch.cholesky, spd(4, 4)),
+     V(lambda a: torch.cholesky(a, upper=True), spd(2, 3, 3)))
+case("linalg_inv_ex",
+     V(lambda a: torch.linalg.inv_ex(a)[0], well_conditioned(2, 3, 3)),
+     V(torch.linalg.inv_ex, well_conditioned(4, 4), grad=False))
+case("_linalg_solve_ex",
+     V(lambda a, b: torch.linalg.solve_ex(a, b)[0], well_conditioned(2, 3, 3), rand(3, 2)),
+     V(lambda a, b: torch.linalg.solve_ex(a, b, left=False), well_conditioned(3, 3),
+       rand(2, 4, 3), grad=False),
+     V(torch.linalg.solve_ex, well_conditioned(2, 3, 3), rand(2, 3), grad=False))
+
+case("_linalg_det",
+     V(torch.linalg.det, well_conditioned(2, 4, 4)),
+     V(torch.linalg.det, torch.ones(3, 3), grad=False))
+case("_linalg_slogdet",
+     V(lambda a: torch.linalg.slogdet(a)[1], rand(2, 4, 4)),
+     V(torch.linalg.slogdet, rand(3, 3), grad=False))
+case("triangular_solve",
+     V(lambda b, a: torch.triangular_solve(b, a)[0], rand(2, 4, 3), well_conditioned(4, 4)),
+     V(lambda b, a: torch.triangular_solve(b, a, upper=False, transpose=True,
+                                           unitriangular=True),
+       rand(4, 2), well_conditioned(2, 4, 4), grad=False))
+case("_cholesky_solve_helper",
+     V(torch.cholesky_solve, rand(2, 4, 3), torch.linalg.cholesky(spd(4, 4))),
+     V(lambda b, u: torch.cholesky_solve(b, u, upper=True), rand(3, 2),
+       torch.linalg.cholesky(spd(3, 3), upper=True), grad=False))
+case("cholesky_inverse",
+     V(torch.cholesky_inverse, torch.linalg.cholesky(spd(4, 4))),
+     V(lambda u: torch.cholesky_inverse(u, upper=True),
+       torch.linalg.cholesky(spd(3, 3), upper=True), grad=False))
+
+
 def full_codegen_ops():
     """The ops ops.yaml traces into graphs (full_codegen and ir_gen), read as
     text (no yaml dependency)."""

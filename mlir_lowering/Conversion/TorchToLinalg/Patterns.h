@@ -46,6 +46,9 @@ void populateRandomPatterns(TypeConverter &typeConverter,
 // Elementwise special functions as calls to runtime scalar functions.
 void populateSpecialFunctionPatterns(TypeConverter &typeConverter,
                                      RewritePatternSet &patterns);
+// Linear algebra: calls of the runtime's LAPACK-backed kernels.
+void populateLinalgKernelPatterns(TypeConverter &typeConverter,
+                                  RewritePatternSet &patterns);
 
 /// Sets up the Torch -> builtin type conversion (TypeConversion.cpp):
 /// `!torch.vtensor` -> `tensor` with signless integers, `!torch.int` -> i64,

@@ -12,10 +12,12 @@
 #include "mlir_lowering/Dialect/Torch/IR/TorchDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -55,6 +57,9 @@ public:
     registry
         .insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
                 math::MathDialect, scf::SCFDialect, tensor::TensorDialect>();
+    // Runtime kernel calls (LinalgKernels.cpp) pass buffers.
+    registry.insert<bufferization::BufferizationDialect,
+                    memref::MemRefDialect>();
   }
 
   void runOnOperation() override {
@@ -78,6 +83,7 @@ public:
     populateIndexingPatterns(typeConverter, patterns);
     populateRandomPatterns(typeConverter, patterns);
     populateSpecialFunctionPatterns(typeConverter, patterns);
+    populateLinalgKernelPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateCallOpTypeConversionPattern(patterns, typeConverter);
@@ -87,6 +93,8 @@ public:
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, scf::SCFDialect,
                            tensor::TensorDialect>();
+    target.addLegalDialect<bufferization::BufferizationDialect,
+                           memref::MemRefDialect>();
     target.addLegalOp<ModuleOp, UnrealizedConversionCastOp>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return typeConverter.isSignatureLegal(op.getFunctionType()) &&
