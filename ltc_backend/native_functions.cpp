@@ -1188,6 +1188,10 @@ at::Tensor LazyNativeFunctions::scatter_add(
     const at::Tensor& self, int64_t dim, const at::Tensor& index, const at::Tensor& src) {
   TORCH_LAZY_FN_COUNTER("lazy::");
   dim = c10::maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1));
+  if (self.dim() == 0 && index.numel() == 1 && src.numel() >= 1)
+    return at::view_copy(scatter_add(at::view_copy(self, {1}), 0, at::view_copy(index, {1}),
+                                     at::view_copy(src, {src.numel()})),
+                         {});
   if (self.dim() == 0 || index.dim() != self.dim() || index.numel() == 0 ||
       !DenseScatterFits(self, dim, index))
     return at::native::call_fallback_fn<&EagerFallback, ATEN_OP(scatter_add)>::call(
@@ -1209,6 +1213,11 @@ at::Tensor LazyNativeFunctions::scatter(
     const at::Tensor& self, int64_t dim, const at::Tensor& index, const at::Tensor& src) {
   TORCH_LAZY_FN_COUNTER("lazy::");
   dim = c10::maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1));
+  // 0-d operands (reductions over a 0-d tensor): scatter on 1-element views.
+  if (self.dim() == 0 && index.numel() == 1 && src.numel() >= 1)
+    return at::view_copy(scatter(at::view_copy(self, {1}), 0, at::view_copy(index, {1}),
+                                 at::view_copy(src, {src.numel()})),
+                         {});
   if (self.dim() == 0 || index.dim() != self.dim() || index.numel() == 0 ||
       !DenseScatterFits(self, dim, index))
     return at::native::call_fallback_fn<&EagerFallback, ATEN_OP2(scatter, src)>::call(
@@ -1224,6 +1233,9 @@ at::Tensor LazyNativeFunctions::scatter(
     const at::Tensor& self, int64_t dim, const at::Tensor& index, const at::Scalar& value) {
   TORCH_LAZY_FN_COUNTER("lazy::");
   dim = c10::maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1));
+  if (self.dim() == 0 && index.numel() == 1)
+    return at::view_copy(scatter(at::view_copy(self, {1}), 0, at::view_copy(index, {1}), value),
+                         {});
   if (self.dim() == 0 || index.dim() != self.dim() || index.numel() == 0 ||
       !DenseScatterFits(self, dim, index))
     return at::native::call_fallback_fn<&EagerFallback, ATEN_OP2(scatter, value)>::call(
