@@ -637,7 +637,7 @@ at::Tensor LazyNativeFunctions::scatter_reduce(
     at::Tensor r = scatter_reduce(
         at::view_copy(self, {1}), 0, at::view_copy(index, {index.numel()}),
         at::view_copy(src, {src.numel()}), reduce, include_self);
-    return at::view_copy(r, {});
+    return at::view_copy(r, at::IntArrayRef{});
   }
   dim = c10::maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1));
   if (index.numel() == 0)
@@ -727,7 +727,7 @@ at::Tensor IndexMask(const at::Tensor &self, int64_t dim,
   at::Tensor mask =
       at::any(at::eq(positions, at::unsqueeze_copy(idx, 0)), 1); // [n]
   if (self.dim() == 0)
-    return at::view_copy(mask, {});
+    return at::view_copy(mask, at::IntArrayRef{});
   std::vector<int64_t> sizes(self.dim(), 1);
   sizes[dim] = n;
   return at::view_copy(mask, sizes);
@@ -997,6 +997,146 @@ at::Tensor LazyNativeFunctions::index_put(
   for (size_t i = 0; i < f.perm.size(); ++i)
     inverse[f.perm[i]] = static_cast<int64_t>(i);
   return at::permute_copy(updated, inverse);
+}
+
+// ---------------------------------------------------------------------------
+// index_add / index_copy / index_reduce: scatters along dim with the index
+// repeated over source's other dims.
+
+namespace {
+
+// index (0-d or 1-d) laid along `dim` of source and expanded to its shape.
+at::Tensor SpreadIndex(const at::Tensor &index, int64_t dim,
+                       const at::Tensor &source) {
+  std::vector<int64_t> sizes(source.dim(), 1);
+  sizes[dim] = index.numel();
+  return at::expand_copy(at::view_copy(index, sizes), source.sizes());
+}
+
+// Runs `fn` on 1-d views when self is 0-d (ATen treats it as one element).
+template <typename Fn>
+at::Tensor OnAtLeast1d(const at::Tensor &self, const at::Tensor &source,
+                       const at::Tensor &index, Fn fn) {
+  if (self.dim() > 0)
+    return fn(self, source, index);
+  at::Tensor r =
+      fn(at::view_copy(self, {1}), at::view_copy(source, {source.numel()}),
+         at::view_copy(index, {index.numel()}));
+  return at::view_copy(r, at::IntArrayRef{});
+}
+
+} // namespace
+
+at::Tensor LazyNativeFunctions::index_add(const at::Tensor &self, int64_t dim,
+                                          const at::Tensor &index,
+                                          const at::Tensor &source,
+                                          const at::Scalar &alpha) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK_INDEX(index.dim() <= 1,
+                    "index_add_(): Index is supposed to be a vector");
+  dim = c10::maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1));
+  if (index.numel() == 0)
+    return at::mul(self, 1);
+  return OnAtLeast1d(
+      self, source, index,
+      [&](const at::Tensor &s, const at::Tensor &src, const at::Tensor &idx) {
+        at::Tensor v = src.to(s.scalar_type());
+        if (!(alpha.isIntegral(true) && alpha.toLong() == 1))
+          v = at::mul(v, alpha);
+        return at::scatter_add(s, dim, SpreadIndex(idx, dim, v), v);
+      });
+}
+
+at::Tensor LazyNativeFunctions::index_copy(const at::Tensor &self, int64_t dim,
+                                           const at::Tensor &index,
+                                           const at::Tensor &source) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK_INDEX(index.dim() <= 1,
+                    "index_copy_(): Index should have dimension 1 or 0");
+  dim = c10::maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1));
+  if (index.numel() == 0)
+    return at::mul(self, 1);
+  return OnAtLeast1d(
+      self, source, index,
+      [&](const at::Tensor &s, const at::Tensor &src, const at::Tensor &idx) {
+        at::Tensor v = src.to(s.scalar_type());
+        return at::scatter(s, dim, SpreadIndex(idx, dim, v), v);
+      });
+}
+
+at::Tensor LazyNativeFunctions::index_reduce(
+    const at::Tensor &self, int64_t dim, const at::Tensor &index,
+    const at::Tensor &source, c10::string_view reduce, bool include_self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(
+      reduce == "prod" || reduce == "mean" || reduce == "amax" ||
+          reduce == "amin",
+      "index_reduce(): Expected reduce to be one of prod, mean, amax or "
+      "amin but got ",
+      reduce, ".");
+  TORCH_CHECK_INDEX(index.dim() <= 1,
+                    "index_reduce_(): Index is supposed to be a vector");
+  dim = c10::maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1));
+  if (index.numel() == 0)
+    return at::mul(self, 1);
+  return OnAtLeast1d(
+      self, source, index,
+      [&](const at::Tensor &s, const at::Tensor &src, const at::Tensor &idx) {
+        at::Tensor v = src.to(s.scalar_type());
+        return at::scatter_reduce(s, dim, SpreadIndex(idx, dim, v), v, reduce,
+                                  include_self);
+      });
+}
+
+// ---------------------------------------------------------------------------
+// In-place forms that backward formulas call on fresh zeros (ATen's
+// index_backward and masked_select_backward): the functional result becomes
+// the tensor's new value.
+
+namespace {
+
+at::Tensor &AssignResult(at::Tensor &self, const at::Tensor &result) {
+  torch::lazy::LazyTensorPtr lazy_self = torch::lazy::TryGetLtcTensor(self);
+  torch::lazy::LazyTensorPtr lazy_result = torch::lazy::TryGetLtcTensor(result);
+  TORCH_CHECK(lazy_self && lazy_result,
+              "ltc-mlir: in-place update of a tensor that is not lazy");
+  lazy_self->SetInPlaceIrValue(lazy_result->GetIrValue());
+  return self;
+}
+
+} // namespace
+
+at::Tensor &LazyNativeFunctions::_index_put_impl_(
+    at::Tensor &self, const c10::List<c10::optional<at::Tensor>> &indices,
+    const at::Tensor &values, bool accumulate, bool unsafe) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  AdvancedIndex ai;
+  if (self.numel() == 0 || !PrepareAdvancedIndex(self, indices, &ai) ||
+      Numel(ai.shape) == 0)
+    return at::native::call_fallback_fn<
+        &EagerFallback, ATEN_OP(_index_put_impl_)>::call(self, indices, values,
+                                                         accumulate, unsafe);
+  return AssignResult(self, index_put(self, indices, values, accumulate));
+}
+
+at::Tensor &LazyNativeFunctions::masked_scatter_(at::Tensor &self,
+                                                 const at::Tensor &mask,
+                                                 const at::Tensor &source) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  if (self.numel() == 0 || source.numel() == 0)
+    return self;
+  // Element p takes source[(number of set mask elements up to p) - 1].
+  int64_t numel = self.numel();
+  at::Tensor m = mask.sizes().equals(self.sizes())
+                     ? mask
+                     : at::expand_copy(mask, self.sizes());
+  at::Tensor flat_mask = at::view_copy(m, {numel});
+  at::Tensor pos = at::sub(at::cumsum(flat_mask.to(at::kLong), 0), 1);
+  pos = at::clamp_max(at::clamp_min(pos, 0), source.numel() - 1);
+  at::Tensor src =
+      at::view_copy(source, {source.numel()}).to(self.scalar_type());
+  at::Tensor taken = at::view_copy(at::index_select(src, 0, pos), self.sizes());
+  return AssignResult(self, at::where(m, taken, self));
 }
 
 } // namespace ltc_mlir
