@@ -365,7 +365,9 @@ at::Tensor LazyNativeFunctions::nonzero(const at::Tensor &self) {
   at::Tensor flat_mask = at::ne(at::view_copy(self, {numel}), 0);
   int64_t count =
       numel == 0 ? 0 : at::sum(flat_mask.to(at::kLong)).item<int64_t>();
-  if (count == 0 || !DenseFits(count, numel))
+  if (count == 0)
+    return Upload(at::zeros({0, self.dim()}, at::kLong), self);
+  if (!DenseFits(count, numel))
     return at::native::call_fallback_fn<&EagerFallback, ATEN_OP(nonzero)>::call(
         self);
   // The r-th nonzero is the element whose inclusive prefix count is r + 1.
@@ -403,7 +405,9 @@ at::Tensor LazyNativeFunctions::masked_select(const at::Tensor &self,
   at::Tensor flat_mask = at::view_copy(m, {numel});
   int64_t count =
       numel == 0 ? 0 : at::sum(flat_mask.to(at::kLong)).item<int64_t>();
-  if (count == 0 || !DenseFits(count, numel))
+  if (count == 0)
+    return Upload(at::zeros({0}, self.scalar_type()), self);
+  if (!DenseFits(count, numel))
     return at::native::call_fallback_fn<&EagerFallback,
                                         ATEN_OP(masked_select)>::call(self,
                                                                       mask);
