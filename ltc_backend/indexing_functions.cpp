@@ -786,6 +786,12 @@ at::Tensor LazyNativeFunctions::searchsorted(
                     sorted_sequence.sizes()
                         .slice(0, self.dim() - 1)
                         .equals(self.sizes().slice(0, self.dim() - 1)));
+  // Nothing to compare: every count is 0 (an empty input gives an empty
+  // result).
+  if (shapes_ok && sorted_sequence.dim() > 0 &&
+      (self.numel() == 0 || sorted_sequence.size(-1) == 0))
+    return Upload(at::zeros(self.sizes(), out_int32 ? at::kInt : at::kLong),
+                  sorted_sequence);
   if (!shapes_ok || sorted_sequence.dim() == 0 || self.numel() == 0 ||
       sorted_sequence.size(-1) == 0 ||
       !DenseFits(self.numel(), sorted_sequence.size(-1)))
@@ -822,6 +828,9 @@ at::Tensor LazyNativeFunctions::bucketize(const at::Tensor &self,
   TORCH_CHECK(boundaries.dim() == 1,
               "boundaries tensor must be 1 dimension, but got dim(",
               boundaries.dim(), ")");
+  if (self.numel() == 0 || boundaries.numel() == 0)
+    return Upload(at::zeros(self.sizes(), out_int32 ? at::kInt : at::kLong),
+                  boundaries);
   if (self.numel() == 0 || boundaries.numel() == 0 ||
       !DenseFits(self.numel(), boundaries.numel()))
     return at::native::call_fallback_fn<

@@ -191,7 +191,8 @@ def test_put_take_index_fill():
     check(lambda t, i: torch.take(t, i), x, torch.tensor([[0, 11], [-1, 3]]), counter="lazy::put")
     check(lambda t, i: t.index_fill(1, i, -2.0), x, torch.tensor([0, -1]),
           counter="lazy::index_fill")
-    check(lambda t, i, v: t.index_fill(0, i, v), x, torch.tensor(1), torch.tensor(7.0),
+    # No gradient for the value: its formula calls aten::_unique (data-dependent).
+    check(lambda t, i, v: t.index_fill(0, i, v.detach()), x, torch.tensor(1), torch.tensor(7.0),
           counter="lazy::index_fill")
 
 
@@ -223,6 +224,11 @@ def test_searchsorted_bucketize(right):
           counter="lazy::searchsorted", grad=False)
     check(lambda v, b: torch.bucketize(v, b, right=right), vals, seq, counter="lazy::bucketize",
           grad=False)
+    # Empty values or sequence: all-zero (or empty) counts, no fallback.
+    check(lambda s, v: torch.searchsorted(s, v, right=right), torch.zeros(0), torch.randn(3),
+          counter="lazy::searchsorted", grad=False)
+    check(lambda s, v: torch.searchsorted(s, v, right=right), seq, torch.zeros(0, 2),
+          counter="lazy::searchsorted", grad=False)
 
 
 def test_isin_histc():
