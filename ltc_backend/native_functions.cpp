@@ -1192,6 +1192,8 @@ at::Tensor LazyNativeFunctions::scatter_add(
     return at::view_copy(scatter_add(at::view_copy(self, {1}), 0, at::view_copy(index, {1}),
                                      at::view_copy(src, {src.numel()})),
                          at::IntArrayRef{});
+  if (index.numel() == 0)  // nothing is written
+    return at::mul(self, 1);
   if (self.dim() == 0 || index.dim() != self.dim() || index.numel() == 0 ||
       !DenseScatterFits(self, dim, index))
     return at::native::call_fallback_fn<&EagerFallback, ATEN_OP(scatter_add)>::call(
@@ -1218,6 +1220,8 @@ at::Tensor LazyNativeFunctions::scatter(
     return at::view_copy(scatter(at::view_copy(self, {1}), 0, at::view_copy(index, {1}),
                                  at::view_copy(src, {src.numel()})),
                          at::IntArrayRef{});
+  if (index.numel() == 0)  // nothing is written
+    return at::mul(self, 1);
   if (self.dim() == 0 || index.dim() != self.dim() || index.numel() == 0 ||
       !DenseScatterFits(self, dim, index))
     return at::native::call_fallback_fn<&EagerFallback, ATEN_OP2(scatter, src)>::call(
@@ -1236,6 +1240,8 @@ at::Tensor LazyNativeFunctions::scatter(
   if (self.dim() == 0 && index.numel() == 1)
     return at::view_copy(scatter(at::view_copy(self, {1}), 0, at::view_copy(index, {1}), value),
                          at::IntArrayRef{});
+  if (index.numel() == 0)  // nothing is written
+    return at::mul(self, 1);
   if (self.dim() == 0 || index.dim() != self.dim() || index.numel() == 0 ||
       !DenseScatterFits(self, dim, index))
     return at::native::call_fallback_fn<&EagerFallback, ATEN_OP2(scatter, value)>::call(
