@@ -961,7 +961,7 @@ namespace {
 // prelu's weight shaped to broadcast against self along dim 1.
 at::Tensor PreluWeight(const at::Tensor& self, const at::Tensor& weight) {
   if (weight.numel() == 1 || self.dim() < 2)
-    return at::view_copy(weight, {});
+    return at::view_copy(weight, at::IntArrayRef{});
   std::vector<int64_t> sizes(self.dim(), 1);
   sizes[1] = weight.numel();
   return at::view_copy(weight, sizes);
@@ -1114,7 +1114,7 @@ at::Tensor LazyNativeFunctions::index_select(
   TORCH_CHECK(index.dim() <= 1, "index_select(): Index is supposed to be a vector");
   // LTC core's shape function rejects 0-d operands: select on 1-d views.
   if (self.dim() == 0)
-    return at::view_copy(index_select(at::view_copy(self, {1}), 0, index), {});
+    return at::view_copy(index_select(at::view_copy(self, {1}), 0, index), at::IntArrayRef{});
   if (index.dim() == 0)
     return index_select(self, dim, at::view_copy(index, {1}));
   dim = c10::maybe_wrap_dim(dim, self.dim());
@@ -1188,6 +1188,12 @@ at::Tensor LazyNativeFunctions::scatter_add(
     const at::Tensor& self, int64_t dim, const at::Tensor& index, const at::Tensor& src) {
   TORCH_LAZY_FN_COUNTER("lazy::");
   dim = c10::maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1));
+  if (self.dim() == 0 && index.numel() == 1 && src.numel() >= 1)
+    return at::view_copy(scatter_add(at::view_copy(self, {1}), 0, at::view_copy(index, {1}),
+                                     at::view_copy(src, {src.numel()})),
+                         at::IntArrayRef{});
+  if (index.numel() == 0)  // nothing is written
+    return at::mul(self, 1);
   if (self.dim() == 0 || index.dim() != self.dim() || index.numel() == 0 ||
       !DenseScatterFits(self, dim, index))
     return at::native::call_fallback_fn<&EagerFallback, ATEN_OP(scatter_add)>::call(
@@ -1209,6 +1215,13 @@ at::Tensor LazyNativeFunctions::scatter(
     const at::Tensor& self, int64_t dim, const at::Tensor& index, const at::Tensor& src) {
   TORCH_LAZY_FN_COUNTER("lazy::");
   dim = c10::maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1));
+  // 0-d operands (reductions over a 0-d tensor): scatter on 1-element views.
+  if (self.dim() == 0 && index.numel() == 1 && src.numel() >= 1)
+    return at::view_copy(scatter(at::view_copy(self, {1}), 0, at::view_copy(index, {1}),
+                                 at::view_copy(src, {src.numel()})),
+                         at::IntArrayRef{});
+  if (index.numel() == 0)  // nothing is written
+    return at::mul(self, 1);
   if (self.dim() == 0 || index.dim() != self.dim() || index.numel() == 0 ||
       !DenseScatterFits(self, dim, index))
     return at::native::call_fallback_fn<&EagerFallback, ATEN_OP2(scatter, src)>::call(
@@ -1224,6 +1237,11 @@ at::Tensor LazyNativeFunctions::scatter(
     const at::Tensor& self, int64_t dim, const at::Tensor& index, const at::Scalar& value) {
   TORCH_LAZY_FN_COUNTER("lazy::");
   dim = c10::maybe_wrap_dim(dim, std::max<int64_t>(self.dim(), 1));
+  if (self.dim() == 0 && index.numel() == 1)
+    return at::view_copy(scatter(at::view_copy(self, {1}), 0, at::view_copy(index, {1}), value),
+                         at::IntArrayRef{});
+  if (index.numel() == 0)  // nothing is written
+    return at::mul(self, 1);
   if (self.dim() == 0 || index.dim() != self.dim() || index.numel() == 0 ||
       !DenseScatterFits(self, dim, index))
     return at::native::call_fallback_fn<&EagerFallback, ATEN_OP2(scatter, value)>::call(

@@ -315,6 +315,18 @@ struct ConvertAtenGatherOp : OpConversionPattern<AtenGatherOp> {
       return rewriter.notifyMatchFailure(op, "dim must be a constant");
     int64_t effRank = std::max<int64_t>(rank, 1);
     dim = toPositiveDim(dim, effRank);
+    // A 0-d self acts as one element: every (in-range) index reads it.
+    if (rank == 0 && isValidDim(dim, effRank) && indexType.getRank() <= 1) {
+      Value self = convertTensorElementType(rewriter, loc, adaptor.getSelf(),
+                                            resultType.getElementType());
+      Value result = createParallelGeneric(
+          rewriter, loc, resultType, ValueRange{}, {},
+          [&](OpBuilder &b, Location l, ValueRange) -> Value {
+            return tensor::ExtractOp::create(b, l, self, ValueRange{});
+          });
+      rewriter.replaceOp(op, result);
+      return success();
+    }
     if (!isValidDim(dim, effRank) || indexType.getRank() != rank)
       return rewriter.notifyMatchFailure(op, "dim/rank mismatch");
     for (int64_t i = 0; i < rank; ++i)

@@ -112,6 +112,20 @@ func.func @gather(%x: !torch.vtensor<[4,5],f32>, %i: !torch.vtensor<[4,3],si64>)
 
 // -----
 
+// A 0-d self is one element: the result is filled with it.
+// CHECK-LABEL: func.func @gather_0d(
+// CHECK-SAME:      %[[X:.*]]: tensor<f32>, %[[I:.*]]: tensor<1xi64>)
+// CHECK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<1xf32>)
+// CHECK:           tensor.extract %[[X]][] : tensor<f32>
+func.func @gather_0d(%x: !torch.vtensor<[],f32>, %i: !torch.vtensor<[1],si64>) -> !torch.vtensor<[1],f32> {
+  %int0 = torch.constant.int 0
+  %false = torch.constant.bool false
+  %0 = torch.aten.gather %x, %int0, %i, %false : !torch.vtensor<[],f32>, !torch.int, !torch.vtensor<[1],si64>, !torch.bool -> !torch.vtensor<[1],f32>
+  return %0 : !torch.vtensor<[1],f32>
+}
+
+// -----
+
 // The mask broadcasts to self; the value is converted to the element type.
 // CHECK-DAG:   #[[$MASK:map[0-9]*]] = affine_map<(d0, d1, d2) -> (d1, 0)>
 // CHECK-LABEL: func.func @masked_fill(
