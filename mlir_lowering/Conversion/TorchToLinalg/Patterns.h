@@ -43,6 +43,9 @@ void populateIndexingPatterns(TypeConverter &typeConverter,
                               RewritePatternSet &patterns);
 void populateRandomPatterns(TypeConverter &typeConverter,
                             RewritePatternSet &patterns);
+// views family: as_strided_copy / as_strided_scatter (Views.cpp).
+void populateViewPatterns(TypeConverter &typeConverter,
+                          RewritePatternSet &patterns);
 
 /// Sets up the Torch -> builtin type conversion (TypeConversion.cpp):
 /// `!torch.vtensor` -> `tensor` with signless integers, `!torch.int` -> i64,
