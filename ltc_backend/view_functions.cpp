@@ -18,6 +18,7 @@
 #include <ATen/Functions.h>
 #include <ATen/WrapDimUtils.h>
 #include <c10/util/irange.h>
+#include <torch/csrc/lazy/core/ir_builder.h>
 #include <torch/csrc/lazy/core/lazy_graph_executor.h>
 #include <torch/csrc/lazy/core/metrics.h>
 #include <torch/csrc/lazy/core/tensor_impl.h>
