@@ -463,7 +463,7 @@ at::Tensor LazyNativeFunctions::unfold_backward(const at::Tensor &grad_in,
   // windows may overlap, so the `size` pieces are summed.
   at::Tensor result = LazyZeros(input_sizes, grad_in);
   if (input_sizes.empty()) // A 0-d input has at most one window of one element.
-    return size == 0 ? result : at::view_copy(grad_in, {});
+    return at::sum(grad_in);
   dim = c10::maybe_wrap_dim(dim, input_sizes.size());
   int64_t windows = grad_in.size(dim);
   for (int64_t j = 0; j < size; ++j) {
