@@ -49,6 +49,9 @@ void populateSpecialFunctionPatterns(TypeConverter &typeConverter,
 // Linear algebra: calls of the runtime's LAPACK-backed kernels.
 void populateLinalgKernelPatterns(TypeConverter &typeConverter,
                                   RewritePatternSet &patterns);
+// views family: as_strided_copy / as_strided_scatter (Views.cpp).
+void populateViewPatterns(TypeConverter &typeConverter,
+                          RewritePatternSet &patterns);
 
 /// Sets up the Torch -> builtin type conversion (TypeConversion.cpp):
 /// `!torch.vtensor` -> `tensor` with signless integers, `!torch.int` -> i64,

@@ -333,6 +333,12 @@ public:
     expectedShape[bounds->dim] = bounds->length;
     if (resultType.getShape() != ArrayRef<int64_t>(expectedShape))
       return rewriter.notifyMatchFailure(op, "result shape mismatch");
+    // tensor.extract_slice rejects offset 0 into a dim of size 0.
+    if (resultType.hasStaticShape() && resultType.getNumElements() == 0) {
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, resultType.getShape(),
+                                                   resultType.getElementType());
+      return success();
+    }
     SliceParams slice = getSliceAlongDim(
         rewriter, inputType.getShape(), bounds->dim,
         rewriter.getIndexAttr(bounds->start), bounds->length, bounds->step);
@@ -391,6 +397,11 @@ public:
     Location loc = op.getLoc();
     Value zeros = createZeroInitTensor(rewriter, loc, resultType.getShape(),
                                        resultType.getElementType());
+    // Nothing to insert (insert_slice rejects offsets into empty dims).
+    if (gradType.getNumElements() == 0) {
+      rewriter.replaceOp(op, zeros);
+      return success();
+    }
     SliceParams slice = getSliceAlongDim(rewriter, resultType.getShape(), dim,
                                          rewriter.getIndexAttr(index), 1);
     rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
@@ -428,6 +439,11 @@ public:
     Location loc = op.getLoc();
     Value zeros = createZeroInitTensor(rewriter, loc, resultType.getShape(),
                                        resultType.getElementType());
+    // Nothing to insert (insert_slice rejects offsets into empty dims).
+    if (gradType.getNumElements() == 0) {
+      rewriter.replaceOp(op, zeros);
+      return success();
+    }
     SliceParams slice = getSliceAlongDim(
         rewriter, resultType.getShape(), bounds->dim,
         rewriter.getIndexAttr(bounds->start), bounds->length, bounds->step);
@@ -492,7 +508,11 @@ public:
     for (auto [input, dtype] : llvm::zip(inputs, inputDtypes)) {
       Value source = convertTensorElementType(rewriter, loc, input, elemType,
                                               dtype, resultDtype);
-      int64_t size = cast<RankedTensorType>(source.getType()).getDimSize(dim);
+      auto sourceType = cast<RankedTensorType>(source.getType());
+      int64_t size = sourceType.getDimSize(dim);
+      // An empty piece adds nothing (and its offset may be the dim's end).
+      if (sourceType.getNumElements() == 0)
+        continue;
       SliceParams slice = getSliceAlongDim(rewriter, resultType.getShape(), dim,
                                            rewriter.getIndexAttr(offset), size);
       result = tensor::InsertSliceOp::create(rewriter, loc, source, result,

@@ -84,6 +84,7 @@ public:
     populateRandomPatterns(typeConverter, patterns);
     populateSpecialFunctionPatterns(typeConverter, patterns);
     populateLinalgKernelPatterns(typeConverter, patterns);
+    populateViewPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateCallOpTypeConversionPattern(patterns, typeConverter);
