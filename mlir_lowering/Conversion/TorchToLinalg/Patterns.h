@@ -43,6 +43,9 @@ void populateIndexingPatterns(TypeConverter &typeConverter,
                               RewritePatternSet &patterns);
 void populateRandomPatterns(TypeConverter &typeConverter,
                             RewritePatternSet &patterns);
+// Ops whose results have no elements become tensor.empty (ZeroSize.cpp).
+void populateZeroSizePatterns(TypeConverter &typeConverter,
+                              RewritePatternSet &patterns);
 
 /// Sets up the Torch -> builtin type conversion (TypeConversion.cpp):
 /// `!torch.vtensor` -> `tensor` with signless integers, `!torch.int` -> i64,

@@ -77,6 +77,7 @@ public:
     populateNormalizationPatterns(typeConverter, patterns);
     populateIndexingPatterns(typeConverter, patterns);
     populateRandomPatterns(typeConverter, patterns);
+    populateZeroSizePatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateCallOpTypeConversionPattern(patterns, typeConverter);
