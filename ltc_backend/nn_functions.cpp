@@ -4,9 +4,12 @@
 // spatial dims: the forward applies a small [out, in] matrix (or an exact
 // index_select), the backward applies its transpose.
 #include "ltc_backend/generated/LazyNativeFunctions.h"
+#include "ltc_backend/eager_fallback.h"
 
 #include <ATen/ExpandUtils.h>
 #include <ATen/Functions.h>
+#include <ATen/Operators.h>
+#include <ATen/native/CPUFallback.h>
 #include <ATen/core/Reduction.h>
 #include <c10/core/WrapDimMinimal.h>
 #include <torch/csrc/lazy/core/metrics.h>
@@ -544,11 +547,10 @@ at::Tensor PerChannel(const at::Tensor& t, int64_t channels, int64_t rank) {
   return at::view_copy(t, sizes);
 }
 
-void CheckGroupNorm(const at::Tensor& input, int64_t N, int64_t C, int64_t HxW, int64_t group) {
-  TORCH_CHECK(input.dim() >= 2 && group > 0 && C % group == 0 && input.numel() == N * C * HxW &&
-                  N > 0 && HxW > 0,
-              "native_group_norm: bad sizes: input ", input.sizes(), " N ", N, " C ", C, " HxW ",
-              HxW, " group ", group);
+bool GroupNormTraceable(const at::Tensor& input, int64_t N, int64_t C, int64_t HxW,
+                        int64_t group) {
+  return input.dim() >= 2 && group > 0 && C % group == 0 && input.numel() == N * C * HxW &&
+      N > 0 && C > 0 && HxW > 0;
 }
 
 } // namespace
@@ -558,7 +560,10 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> LazyNativeFunctions::native_group
     const c10::optional<at::Tensor>& bias, int64_t N, int64_t C, int64_t HxW, int64_t group,
     double eps) {
   TORCH_LAZY_FN_COUNTER("lazy::");
-  CheckGroupNorm(input, N, C, HxW, group);
+  // Empty or inconsistent sizes: eager computes (or rejects) them.
+  if (!GroupNormTraceable(input, N, C, HxW, group))
+    return at::native::call_fallback_fn<&EagerFallback, ATEN_OP(native_group_norm)>::call(
+        input, weight, bias, N, C, HxW, group, eps);
   at::Tensor x = at::view_copy(input, {N, group, (C / group) * HxW});
   at::Tensor mean = at::mean(x, at::IntArrayRef{2});
   at::Tensor centered = at::sub(x, at::unsqueeze_copy(mean, 2));
@@ -577,7 +582,9 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> LazyNativeFunctions::native_group
     const at::Tensor& rstd, const c10::optional<at::Tensor>& weight, int64_t N, int64_t C,
     int64_t HxW, int64_t group, ::std::array<bool, 3> output_mask) {
   TORCH_LAZY_FN_COUNTER("lazy::");
-  CheckGroupNorm(input, N, C, HxW, group);
+  if (!GroupNormTraceable(input, N, C, HxW, group))
+    return at::native::call_fallback_fn<&EagerFallback, ATEN_OP(native_group_norm_backward)>::
+        call(grad_out, input, mean, rstd, weight, N, C, HxW, group, output_mask);
   int64_t d = (C / group) * HxW;
   at::Tensor r = at::unsqueeze_copy(rstd, 2);
   at::Tensor xhat = at::mul(
@@ -657,9 +664,12 @@ at::Tensor LazyNativeFunctions::im2col(const at::Tensor& self, at::IntArrayRef k
                                        at::IntArrayRef dilation, at::IntArrayRef padding,
                                        at::IntArrayRef stride) {
   TORCH_LAZY_FN_COUNTER("lazy::");
+  if (self.numel() == 0)
+    return at::native::call_fallback_fn<&EagerFallback, ATEN_OP(im2col)>::call(
+        self, kernel_size, dilation, padding, stride);
   Window w = GetWindow(kernel_size, dilation, padding, stride);
-  TORCH_CHECK((self.dim() == 3 || self.dim() == 4) && self.numel() > 0,
-              "im2col: expected a non-empty 3D or 4D input, got ", self.sizes());
+  TORCH_CHECK(self.dim() == 3 || self.dim() == 4, "im2col: expected a 3D or 4D input, got ",
+              self.sizes());
   bool batched = self.dim() == 4;
   at::Tensor x = batched ? self : at::unsqueeze_copy(self, 0);
   int64_t n = x.size(0), c = x.size(1);
@@ -684,10 +694,13 @@ at::Tensor LazyNativeFunctions::col2im(const at::Tensor& self, at::IntArrayRef o
                                        at::IntArrayRef kernel_size, at::IntArrayRef dilation,
                                        at::IntArrayRef padding, at::IntArrayRef stride) {
   TORCH_LAZY_FN_COUNTER("lazy::");
+  if (self.numel() == 0)
+    return at::native::call_fallback_fn<&EagerFallback, ATEN_OP(col2im)>::call(
+        self, output_size, kernel_size, dilation, padding, stride);
   Window w = GetWindow(kernel_size, dilation, padding, stride);
   TORCH_CHECK(output_size.size() == 2, "col2im: output_size must have 2 elements");
-  TORCH_CHECK((self.dim() == 2 || self.dim() == 3) && self.numel() > 0,
-              "col2im: expected a non-empty 2D or 3D input, got ", self.sizes());
+  TORCH_CHECK(self.dim() == 2 || self.dim() == 3, "col2im: expected a 2D or 3D input, got ",
+              self.sizes());
   bool batched = self.dim() == 3;
   at::Tensor cols = batched ? self : at::unsqueeze_copy(self, 0);
   int64_t h = output_size[0], wd = output_size[1];
@@ -768,8 +781,9 @@ at::Tensor LazyNativeFunctions::_pdist_forward(const at::Tensor& self, double p)
   TORCH_LAZY_FN_COUNTER("lazy::");
   TORCH_CHECK(self.dim() == 2, "pdist only supports 2D tensors, got: ", self.dim(), "D");
   TORCH_CHECK(p >= 0, "pdist only supports non-negative p values");
-  TORCH_CHECK(self.size(0) >= 2 && self.size(1) > 0,
-              "ltc-mlir: pdist of fewer than 2 rows or empty rows is not traced");
+  // No pairs or empty rows: eager's result is empty or zeros.
+  if (self.size(0) < 2 || self.size(1) == 0)
+    return at::native::call_fallback_fn<&EagerFallback, ATEN_OP(_pdist_forward)>::call(self, p);
   std::vector<int64_t> first, second;
   PdistPairs(self.size(0), &first, &second);
   at::Tensor diff = at::sub(at::index_select(self, 0, Indices(first, self)),
@@ -780,7 +794,9 @@ at::Tensor LazyNativeFunctions::_pdist_forward(const at::Tensor& self, double p)
 at::Tensor LazyNativeFunctions::_pdist_backward(const at::Tensor& grad, const at::Tensor& self,
                                                 double p, const at::Tensor& pdist) {
   TORCH_LAZY_FN_COUNTER("lazy::");
-  TORCH_CHECK(self.dim() == 2 && self.size(0) >= 2, "_pdist_backward: bad input");
+  if (self.dim() != 2 || self.size(0) < 2 || self.size(1) == 0)
+    return at::native::call_fallback_fn<&EagerFallback, ATEN_OP(_pdist_backward)>::call(
+        grad, self, p, pdist);
   int64_t n = self.size(0);
   std::vector<int64_t> first, second;
   PdistPairs(n, &first, &second);
@@ -797,14 +813,15 @@ at::Tensor LazyNativeFunctions::_pdist_backward(const at::Tensor& grad, const at
 }
 
 at::Tensor LazyNativeFunctions::_cdist_forward(const at::Tensor& x1, const at::Tensor& x2,
-                                               double p, c10::optional<int64_t> /*compute_mode*/) {
+                                               double p, c10::optional<int64_t> compute_mode) {
   TORCH_LAZY_FN_COUNTER("lazy::");
   TORCH_CHECK(x1.dim() >= 2 && x1.dim() == x2.dim() && x1.size(-1) == x2.size(-1),
               "cdist: X1 and X2 must have the same rank (>= 2) and number of columns, got ",
               x1.sizes(), " and ", x2.sizes());
   TORCH_CHECK(p >= 0, "cdist only supports non-negative p values");
-  TORCH_CHECK(x1.numel() > 0 && x2.numel() > 0,
-              "ltc-mlir: cdist of an empty input is not traced");
+  if (x1.numel() == 0 || x2.numel() == 0)
+    return at::native::call_fallback_fn<&EagerFallback, ATEN_OP(_cdist_forward)>::call(
+        x1, x2, p, compute_mode);
   at::Tensor diff = at::sub(at::unsqueeze_copy(x1, -2), at::unsqueeze_copy(x2, -3));
   return at::linalg_vector_norm(diff, p, at::IntArrayRef{-1}, /*keepdim=*/false, c10::nullopt);
 }
@@ -813,7 +830,9 @@ at::Tensor LazyNativeFunctions::_cdist_backward(const at::Tensor& grad, const at
                                                 const at::Tensor& x2, double p,
                                                 const at::Tensor& cdist) {
   TORCH_LAZY_FN_COUNTER("lazy::");
-  TORCH_CHECK(x1.dim() >= 2 && x1.dim() == x2.dim(), "_cdist_backward: bad inputs");
+  if (x1.dim() < 2 || x1.dim() != x2.dim() || x1.numel() == 0 || x2.numel() == 0)
+    return at::native::call_fallback_fn<&EagerFallback, ATEN_OP(_cdist_backward)>::call(
+        grad, x1, x2, p, cdist);
   at::Tensor diff = at::sub(at::unsqueeze_copy(x1, -2), at::unsqueeze_copy(x2, -3));
   at::Tensor g =
       NormGrad(diff, at::unsqueeze_copy(cdist, -1), at::unsqueeze_copy(grad, -1), p);
