@@ -60,6 +60,24 @@ mlir::Type DtypeToMlir(mlir::MLIRContext* ctx, at::ScalarType type) {
   }
 }
 
+bool HasMlirDtype(at::ScalarType type) {
+  switch (type) {
+    case at::kFloat:
+    case at::kDouble:
+    case at::kHalf:
+    case at::kBFloat16:
+    case at::kLong:
+    case at::kInt:
+    case at::kShort:
+    case at::kChar:
+    case at::kByte:
+    case at::kBool:
+      return true;
+    default:
+      return false;
+  }
+}
+
 mlir::Type ShapeToMlir(mlir::MLIRContext* ctx, const torch::lazy::Shape& shape) {
   return mlir::torch::ValueTensorType::get(
       ctx, llvm::ArrayRef<int64_t>(shape.sizes().data(), shape.sizes().size()),
@@ -218,7 +236,18 @@ MlirValue MlirLoweringContext::GetParameter(const torch::lazy::BackendDataPtr& d
   const void* key = data.get();
   auto it = impl_->parameter_index.find(key);
   if (it == impl_->parameter_index.end()) {
-    mlir::Type type = ShapeToMlir(impl_->ctx, data->shape());
+    // Every buffer LTC passes must get an argument number, even one whose
+    // dtype (complex, say) the Torch dialect cannot type: the eager
+    // interpreter binds arguments by that number. Such a graph runs eagerly.
+    mlir::Type type;
+    if (HasMlirDtype(data->shape().scalar_type())) {
+      type = ShapeToMlir(impl_->ctx, data->shape());
+    } else {
+      type = mlir::torch::ValueTensorType::get(impl_->ctx, std::nullopt, mlir::Type());
+      if (impl_->error.empty())
+        impl_->error = std::string("ltc-mlir: graph input of dtype ") +
+            c10::toString(data->shape().scalar_type()) + " has no Torch-dialect type";
+    }
     impl_->entry->addArgument(type, impl_->loc);
     it = impl_->parameter_index.emplace(key, parameters_.size()).first;
     parameters_.push_back(data);
@@ -363,8 +392,22 @@ MlirValueList MlirLoweringContext::EmitOp(
   for (MlirValue v : operands)
     values.push_back(Unwrap(v));
   llvm::SmallVector<mlir::Type> types;
-  for (const torch::lazy::Shape& shape : node.shapes())
-    types.push_back(ShapeToMlir(impl_->ctx, shape));
+  // LTC's shape functions give a result that is not computed (output_mask
+  // false in a backward op) an undefined dtype: type it like the op's first
+  // defined result; the lowering only fills it with zeros.
+  at::ScalarType fallback_dtype = at::kFloat;
+  for (const torch::lazy::Shape& shape : node.shapes()) {
+    if (shape.scalar_type() != at::ScalarType::Undefined) {
+      fallback_dtype = shape.scalar_type();
+      break;
+    }
+  }
+  for (const torch::lazy::Shape& shape : node.shapes()) {
+    if (shape.scalar_type() == at::ScalarType::Undefined)
+      types.push_back(ShapeToMlir(impl_->ctx, torch::lazy::Shape(fallback_dtype, shape.sizes())));
+    else
+      types.push_back(ShapeToMlir(impl_->ctx, shape));
+  }
   mlir::OperationName name(op_name, impl_->ctx);
   TORCH_CHECK(
       name.isRegistered(), "ltc-mlir: op '", op_name, "' is not in the Torch dialect");

@@ -962,6 +962,7 @@ namespace {
 at::Tensor PreluWeight(const at::Tensor& self, const at::Tensor& weight) {
   if (weight.numel() == 1 || self.dim() < 2)
     return at::view_copy(weight, at::IntArrayRef{});
+    return at::view_copy(weight, at::IntArrayRef{});  // {} alone picks the dtype overload
   std::vector<int64_t> sizes(self.dim(), 1);
   sizes[1] = weight.numel();
   return at::view_copy(weight, sizes);

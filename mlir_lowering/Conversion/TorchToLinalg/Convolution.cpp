@@ -30,6 +30,7 @@ struct ConvParams {
   SmallVector<int64_t, 2> stride, padding, dilation;
   int64_t groups = 1;
   bool is1d = false;
+  bool transposed = false;
 };
 
 /// Reads a constant int list of `n` entries; a single entry is repeated.
@@ -47,7 +48,8 @@ LogicalResult getSpatialList(Value list, int64_t n,
 }
 
 template <typename OpT>
-FailureOr<ConvParams> getConvParams(OpT op, int64_t inputRank) {
+FailureOr<ConvParams> getConvParams(OpT op, int64_t inputRank,
+                                    bool allowTransposed = false) {
   ConvParams p;
   if (inputRank != 3 && inputRank != 4)
     return failure();
@@ -56,8 +58,8 @@ FailureOr<ConvParams> getConvParams(OpT op, int64_t inputRank) {
       failed(getSpatialList(op.getPadding(), n, p.padding)) ||
       failed(getSpatialList(op.getDilation(), n, p.dilation)))
     return failure();
-  bool transposed;
-  if (!matchConstantBool(op.getTransposed(), transposed) || transposed)
+  if (!matchConstantBool(op.getTransposed(), p.transposed) ||
+      (p.transposed && !allowTransposed))
     return failure();
   if (!matchConstantInt(op.getGroups(), p.groups) || p.groups < 1)
     return failure();
@@ -177,8 +179,14 @@ Value broadcastChannels(OpBuilder &b, Location loc, Value bias,
   return createCopyThroughMap(b, loc, bias, type, {b.getAffineDimExpr(1)});
 }
 
+LogicalResult rewriteTransposedConvolution(AtenConvolutionOp op, Value input,
+                                           Value weight, Value bias,
+                                           RankedTensorType resultType,
+                                           const ConvParams &p,
+                                           ConversionPatternRewriter &rewriter);
+
 /// convolution(input, weight, bias, stride, padding, dilation, transposed,
-/// output_padding, groups) for 1-d and 2-d, non-transposed.
+/// output_padding, groups) for 1-d and 2-d.
 struct ConvertAtenConvolutionOp : OpConversionPattern<AtenConvolutionOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -196,14 +204,19 @@ struct ConvertAtenConvolutionOp : OpConversionPattern<AtenConvolutionOp> {
     if (!inputType || !weightType)
       return rewriter.notifyMatchFailure(op, "needs static operands");
     int64_t rank = inputType.getRank();
-    FailureOr<ConvParams> params = getConvParams(op, rank);
+    FailureOr<ConvParams> params =
+        getConvParams(op, rank, /*allowTransposed=*/true);
     if (failed(params))
       return rewriter.notifyMatchFailure(
-          op, "needs a non-transposed 1-d/2-d convolution with constant "
+          op, "needs a 1-d/2-d convolution with constant "
               "stride/padding/dilation/groups");
     ConvParams &p = *params;
     if (weightType.getRank() != rank || resultType.getRank() != rank)
       return rewriter.notifyMatchFailure(op, "rank mismatch");
+    if (p.transposed)
+      return rewriteTransposedConvolution(
+          op, adaptor.getInput(), adaptor.getWeight(), adaptor.getBias(),
+          resultType, p, rewriter);
     int64_t channels = inputType.getDimSize(1);
     int64_t filters = weightType.getDimSize(0);
     if (channels % p.groups != 0 || filters % p.groups != 0 ||
@@ -259,9 +272,10 @@ struct ConvertAtenConvolutionOp : OpConversionPattern<AtenConvolutionOp> {
 /// placed so that a stride-1 convolution with the flipped, channel-swapped
 /// weight (dilation unchanged) yields exactly the unpadded input positions.
 /// All tensors 4-d.
+/// `init` (default zeros) is accumulated into.
 Value buildConvInputGrad(OpBuilder &b, Location loc, Value gradOut,
                          Value weight, RankedTensorType inputType,
-                         const ConvParams &p) {
+                         const ConvParams &p, Value init = Value()) {
   auto goType = cast<RankedTensorType>(gradOut.getType());
   auto wType = cast<RankedTensorType>(weight.getType());
   Type elemType = goType.getElementType();
@@ -288,8 +302,10 @@ Value buildConvInputGrad(OpBuilder &b, Location loc, Value gradOut,
   }
   SmallVector<int64_t> resultShape{n, channels, inputType.getDimSize(2),
                                    inputType.getDimSize(3)};
+  if (!init)
+    init = createZeroInitTensor(b, loc, resultShape, elemType);
   if (count[0] == 0 || count[1] == 0)
-    return createZeroInitTensor(b, loc, resultShape, elemType);
+    return init;
 
   Value src = gradOut;
   if (first[0] != 0 || first[1] != 0 || count[0] != goType.getDimSize(2) ||
@@ -326,8 +342,65 @@ Value buildConvInputGrad(OpBuilder &b, Location loc, Value gradOut,
       b, loc, weight, wtType,
       {d0.floorDiv(cg) * fg + d1, d0 % cg, (kh - 1) - d2, (kw - 1) - d3});
 
-  Value init = createZeroInitTensor(b, loc, resultShape, elemType);
   return buildConv2d(b, loc, dilated, wt, init, {1, 1}, p.dilation, p.groups);
+}
+
+/// A transposed convolution of x [N, Cin, H, W] with w [Cin, Cout/g, KH, KW]
+/// is the input gradient of the forward convolution whose input has the
+/// result's shape [N, Cout, OH, OW], with x as its output gradient.
+LogicalResult
+rewriteTransposedConvolution(AtenConvolutionOp op, Value input, Value weight,
+                             Value bias, RankedTensorType resultType,
+                             const ConvParams &p,
+                             ConversionPatternRewriter &rewriter) {
+  Location loc = op.getLoc();
+  Type elemType = resultType.getElementType();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  int64_t channels = inputType.getDimSize(1);
+  int64_t filters = resultType.getDimSize(1);
+  if (channels % p.groups != 0 || weightType.getDimSize(0) != channels ||
+      weightType.getDimSize(1) * p.groups != filters ||
+      resultType.getDimSize(0) != inputType.getDimSize(0))
+    return rewriter.notifyMatchFailure(op, "channel counts do not match");
+  input = convertTensorElementType(rewriter, loc, input, elemType);
+  weight = convertTensorElementType(rewriter, loc, weight, elemType);
+  if (p.is1d) {
+    input = expandTo2d(rewriter, loc, input);
+    weight = expandTo2d(rewriter, loc, weight);
+  }
+  RankedTensorType outType = with4dShape(resultType, p.is1d);
+  auto in4 = cast<RankedTensorType>(input.getType());
+  auto w4 = cast<RankedTensorType>(weight.getType());
+  // out = (in - 1) * s - 2 * pad + d * (k - 1) + 1 + output_padding, with
+  // output_padding < max(s, d).
+  for (int64_t i = 0; i < 2; ++i) {
+    int64_t base = (in4.getDimSize(2 + i) - 1) * p.stride[i] -
+                   2 * p.padding[i] +
+                   p.dilation[i] * (w4.getDimSize(2 + i) - 1) + 1;
+    int64_t extra = outType.getDimSize(2 + i) - base;
+    if (outType.getDimSize(2 + i) < 1 || extra < 0 ||
+        extra >= std::max(p.stride[i], p.dilation[i]))
+      return rewriter.notifyMatchFailure(op, "inconsistent output size");
+  }
+  Value init;
+  if (isTorchNone(op.getBias())) {
+    init = createZeroInitTensor(rewriter, loc, outType.getShape(), elemType);
+  } else {
+    auto biasType = dyn_cast<RankedTensorType>(bias.getType());
+    if (!biasType || biasType.getRank() != 1 ||
+        biasType.getDimSize(0) != filters)
+      return rewriter.notifyMatchFailure(op, "bias must be [out_channels]");
+    init = broadcastChannels(
+        rewriter, loc, convertTensorElementType(rewriter, loc, bias, elemType),
+        outType);
+  }
+  Value result =
+      buildConvInputGrad(rewriter, loc, input, weight, outType, p, init);
+  if (p.is1d)
+    result = collapseTo1d(rewriter, loc, result);
+  rewriter.replaceOp(op, result);
+  return success();
 }
 
 /// grad_weight[g*Fg + f, c, kh, kw] =
@@ -467,10 +540,11 @@ struct ConvertAtenConvolutionBackwardOp
     if (!goType || !inputType || !weightType)
       return rewriter.notifyMatchFailure(op, "needs static operands");
     int64_t rank = inputType.getRank();
-    FailureOr<ConvParams> params = getConvParams(op, rank);
+    FailureOr<ConvParams> params =
+        getConvParams(op, rank, /*allowTransposed=*/true);
     if (failed(params))
       return rewriter.notifyMatchFailure(
-          op, "needs a non-transposed 1-d/2-d convolution with constant "
+          op, "needs a 1-d/2-d convolution with constant "
               "stride/padding/dilation/groups");
     ConvParams &p = *params;
     SmallVector<bool> mask{true, true, true};
@@ -479,17 +553,19 @@ struct ConvertAtenConvolutionBackwardOp
       return rewriter.notifyMatchFailure(op, "output_mask must be constant");
     // A result left out by output_mask may have any shape (LTC gives [0]);
     // it is only filled with zeros.
+    // Output channels: weight dim 0, or (transposed) dim 1 times groups.
+    int64_t filters = p.transposed ? weightType.getDimSize(1) * p.groups
+                                   : weightType.getDimSize(0);
     if (goType.getRank() != rank || weightType.getRank() != rank ||
         (mask[0] && giType.getShape() != inputType.getShape()) ||
         (mask[1] && gwType.getShape() != weightType.getShape()) ||
-        (mask[2] && (gbType.getRank() != 1 ||
-                     gbType.getDimSize(0) != weightType.getDimSize(0))))
+        (mask[2] && (gbType.getRank() != 1 || gbType.getDimSize(0) != filters)))
       return rewriter.notifyMatchFailure(op, "shape mismatch");
     int64_t channels = inputType.getDimSize(1);
-    int64_t filters = weightType.getDimSize(0);
     if (channels % p.groups != 0 || filters % p.groups != 0 ||
-        weightType.getDimSize(1) != channels / p.groups ||
-        goType.getDimSize(1) != filters)
+        goType.getDimSize(1) != filters ||
+        (p.transposed ? weightType.getDimSize(0) != channels
+                      : weightType.getDimSize(1) != channels / p.groups))
       return rewriter.notifyMatchFailure(op, "channel counts do not match");
 
     Value gradOut = adaptor.getGradOutput();
@@ -505,6 +581,15 @@ struct ConvertAtenConvolutionBackwardOp
     auto go4Type = cast<RankedTensorType>(gradOut.getType());
     for (int64_t i = 0; i < 2; ++i) {
       int64_t span = p.dilation[i] * (w4Type.getDimSize(2 + i) - 1) + 1;
+      if (p.transposed) {
+        int64_t base = (in4Type.getDimSize(2 + i) - 1) * p.stride[i] -
+                       2 * p.padding[i] + span;
+        int64_t extra = go4Type.getDimSize(2 + i) - base;
+        if (go4Type.getDimSize(2 + i) < 1 || extra < 0 ||
+            extra >= std::max(p.stride[i], p.dilation[i]))
+          return rewriter.notifyMatchFailure(op, "inconsistent output size");
+        continue;
+      }
       int64_t padded = in4Type.getDimSize(2 + i) + 2 * p.padding[i];
       if (padded < span ||
           go4Type.getDimSize(2 + i) != (padded - span) / p.stride[i] + 1)
@@ -526,6 +611,31 @@ struct ConvertAtenConvolutionBackwardOp
       return p.is1d ? collapseTo1d(rewriter, loc, v) : v;
     };
     SmallVector<Value> results;
+    if (p.transposed) {
+      // Transposed: the input gradient is the forward convolution of the
+      // output gradient with the same weight; the weight gradient swaps the
+      // roles of input and output gradient.
+      results.push_back(buildResult(mask[0], giType, [&](Type elemType) {
+        Value padded = padSpatial(rewriter, loc, convert(gradOut, elemType),
+                                  p.padding, p.padding);
+        RankedTensorType gi4 = with4dShape(giType, p.is1d);
+        Value init =
+            createZeroInitTensor(rewriter, loc, gi4.getShape(), elemType);
+        return to3d(buildConv2d(rewriter, loc, padded,
+                                convert(weight, elemType), init, p.stride,
+                                p.dilation, p.groups));
+      }));
+      results.push_back(buildResult(mask[1], gwType, [&](Type elemType) {
+        return to3d(buildConvWeightGrad(rewriter, loc, convert(input, elemType),
+                                        convert(gradOut, elemType),
+                                        with4dShape(gwType, p.is1d), p));
+      }));
+      results.push_back(buildResult(mask[2], gbType, [&](Type elemType) {
+        return buildBiasGrad(rewriter, loc, convert(gradOut, elemType), gbType);
+      }));
+      rewriter.replaceOp(op, results);
+      return success();
+    }
     results.push_back(buildResult(mask[0], giType, [&](Type elemType) {
       return to3d(buildConvInputGrad(rewriter, loc, convert(gradOut, elemType),
                                      convert(weight, elemType),

@@ -52,6 +52,9 @@ void populateLinalgKernelPatterns(TypeConverter &typeConverter,
 // views family: as_strided_copy / as_strided_scatter (Views.cpp).
 void populateViewPatterns(TypeConverter &typeConverter,
                           RewritePatternSet &patterns);
+// Ops whose results have no elements become tensor.empty (ZeroSize.cpp).
+void populateZeroSizePatterns(TypeConverter &typeConverter,
+                              RewritePatternSet &patterns);
 
 /// Sets up the Torch -> builtin type conversion (TypeConversion.cpp):
 /// `!torch.vtensor` -> `tensor` with signless integers, `!torch.int` -> i64,

@@ -85,6 +85,7 @@ public:
     populateSpecialFunctionPatterns(typeConverter, patterns);
     populateLinalgKernelPatterns(typeConverter, patterns);
     populateViewPatterns(typeConverter, patterns);
+    populateZeroSizePatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateCallOpTypeConversionPattern(patterns, typeConverter);

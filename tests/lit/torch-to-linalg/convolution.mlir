@@ -170,7 +170,11 @@ func.func @conv2d_backward_no_bias(%go: !torch.vtensor<[1,2,4,4],f32>, %x: !torc
 
 // -----
 
-// Transposed convolutions are not lowered.
+// Transposed convolution: the stride-dilated input, a stride-1 convolution
+// with the flipped, channel-swapped weight.
+// CHECK-LABEL: func.func @conv_transposed(
+// CHECK:         tensor.insert_slice {{.*}} into {{.*}} : tensor<1x2x4x4xf32> into tensor<1x2x8x8xf32>
+// CHECK:         linalg.conv_2d_nchw_fchw {{.*}} -> tensor<1x3x6x6xf32>
 func.func @conv_transposed(%x: !torch.vtensor<[1,2,4,4],f32>, %w: !torch.vtensor<[2,3,3,3],f32>) -> !torch.vtensor<[1,3,6,6],f32> {
   %int0 = torch.constant.int 0
   %int1 = torch.constant.int 1
@@ -178,7 +182,61 @@ func.func @conv_transposed(%x: !torch.vtensor<[1,2,4,4],f32>, %w: !torch.vtensor
   %none = torch.constant.none
   %ones = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
   %zeros = torch.prim.ListConstruct %int0, %int0 : (!torch.int, !torch.int) -> !torch.list<int>
-  // expected-error @+1 {{not supported by convert-torch-to-linalg}}
   %0 = torch.aten.convolution %x, %w, %none, %ones, %zeros, %ones, %true, %zeros, %int1 : !torch.vtensor<[1,2,4,4],f32>, !torch.vtensor<[2,3,3,3],f32>, !torch.none, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool, !torch.list<int>, !torch.int -> !torch.vtensor<[1,3,6,6],f32>
   return %0 : !torch.vtensor<[1,3,6,6],f32>
+}
+
+// -----
+
+// 1-d, stride 2, output_padding 1, 2 groups, with a bias: as 2-d with a
+// unit height, grouped.
+// CHECK-LABEL: func.func @conv_transposed_1d(
+// CHECK:         tensor.insert_slice {{.*}} [1, 1, 1, 2] : tensor<1x2x1x5xf32> into tensor<1x2x1x14xf32>
+// CHECK:         linalg.conv_2d_ngchw_gfchw
+// CHECK:         tensor.collapse_shape {{.*}} into tensor<1x4x12xf32>
+func.func @conv_transposed_1d(%x: !torch.vtensor<[1,2,5],f32>, %w: !torch.vtensor<[2,2,3],f32>, %b: !torch.vtensor<[4],f32>) -> !torch.vtensor<[1,4,12],f32> {
+  %int0 = torch.constant.int 0
+  %int1 = torch.constant.int 1
+  %int2 = torch.constant.int 2
+  %true = torch.constant.bool true
+  %s = torch.prim.ListConstruct %int2 : (!torch.int) -> !torch.list<int>
+  %p = torch.prim.ListConstruct %int0 : (!torch.int) -> !torch.list<int>
+  %d = torch.prim.ListConstruct %int1 : (!torch.int) -> !torch.list<int>
+  %op = torch.prim.ListConstruct %int1 : (!torch.int) -> !torch.list<int>
+  %0 = torch.aten.convolution %x, %w, %b, %s, %p, %d, %true, %op, %int2 : !torch.vtensor<[1,2,5],f32>, !torch.vtensor<[2,2,3],f32>, !torch.vtensor<[4],f32>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool, !torch.list<int>, !torch.int -> !torch.vtensor<[1,4,12],f32>
+  return %0 : !torch.vtensor<[1,4,12],f32>
+}
+
+// -----
+
+// Backward of a transposed convolution: the input gradient is a forward
+// convolution of the output gradient with the same weight.
+// CHECK-LABEL: func.func @conv_transposed_backward(
+// CHECK:         linalg.conv_2d_nchw_fchw {{.*}} ins({{.*}} : tensor<1x3x6x6xf32>, tensor<2x3x3x3xf32>) {{.*}} -> tensor<1x2x4x4xf32>
+func.func @conv_transposed_backward(%go: !torch.vtensor<[1,3,6,6],f32>, %x: !torch.vtensor<[1,2,4,4],f32>, %w: !torch.vtensor<[2,3,3,3],f32>) -> (!torch.vtensor<[1,2,4,4],f32>, !torch.vtensor<[2,3,3,3],f32>, !torch.vtensor<[3],f32>) {
+  %int0 = torch.constant.int 0
+  %int1 = torch.constant.int 1
+  %int3 = torch.constant.int 3
+  %true = torch.constant.bool true
+  %ones = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
+  %zeros = torch.prim.ListConstruct %int0, %int0 : (!torch.int, !torch.int) -> !torch.list<int>
+  %bs = torch.prim.ListConstruct %int3 : (!torch.int) -> !torch.list<int>
+  %mask = torch.prim.ListConstruct %true, %true, %true : (!torch.bool, !torch.bool, !torch.bool) -> !torch.list<bool>
+  %0:3 = torch.aten.convolution_backward %go, %x, %w, %bs, %ones, %zeros, %ones, %true, %zeros, %int1, %mask : !torch.vtensor<[1,3,6,6],f32>, !torch.vtensor<[1,2,4,4],f32>, !torch.vtensor<[2,3,3,3],f32>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool, !torch.list<int>, !torch.int, !torch.list<bool> -> !torch.vtensor<[1,2,4,4],f32>, !torch.vtensor<[2,3,3,3],f32>, !torch.vtensor<[3],f32>
+  return %0#0, %0#1, %0#2 : !torch.vtensor<[1,2,4,4],f32>, !torch.vtensor<[2,3,3,3],f32>, !torch.vtensor<[3],f32>
+}
+
+// -----
+
+// A transposed result size that no output_padding explains is not lowered.
+func.func @conv_transposed_bad_size(%x: !torch.vtensor<[1,2,4,4],f32>, %w: !torch.vtensor<[2,3,3,3],f32>) -> !torch.vtensor<[1,3,9,9],f32> {
+  %int0 = torch.constant.int 0
+  %int1 = torch.constant.int 1
+  %true = torch.constant.bool true
+  %none = torch.constant.none
+  %ones = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
+  %zeros = torch.prim.ListConstruct %int0, %int0 : (!torch.int, !torch.int) -> !torch.list<int>
+  // expected-error @+1 {{not supported by convert-torch-to-linalg}}
+  %0 = torch.aten.convolution %x, %w, %none, %ones, %zeros, %ones, %true, %zeros, %int1 : !torch.vtensor<[1,2,4,4],f32>, !torch.vtensor<[2,3,3,3],f32>, !torch.none, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool, !torch.list<int>, !torch.int -> !torch.vtensor<[1,3,9,9],f32>
+  return %0 : !torch.vtensor<[1,3,9,9],f32>
 }
