@@ -961,7 +961,6 @@ namespace {
 // prelu's weight shaped to broadcast against self along dim 1.
 at::Tensor PreluWeight(const at::Tensor& self, const at::Tensor& weight) {
   if (weight.numel() == 1 || self.dim() < 2)
-    return at::view_copy(weight, at::IntArrayRef{});
     return at::view_copy(weight, at::IntArrayRef{});  // {} alone picks the dtype overload
   std::vector<int64_t> sizes(self.dim(), 1);
   sizes[1] = weight.numel();
