@@ -1,6 +1,8 @@
 // Kernels called from compiled code. See cpu_kernels.h.
 #include "runtime/cpu_kernels.h"
 
+#include "runtime/parallel_for.h"
+
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -177,12 +179,16 @@ bool CpuKernelsUseBlas() { return GetBlas().sgemm != nullptr; }
 
 void SetCpuKernelThreads(int threads) {
   requested_threads.store(threads < 0 ? 0 : threads);
+  // The generated loops' threads follow the same count.
+  SetParallelForThreads(threads < 0 ? 0 : threads);
 }
 
 const CpuKernelSymbol *GetCpuKernelSymbols(int *count) {
   static const CpuKernelSymbol symbols[] = {
       {"ltc_mlir_sgemm", reinterpret_cast<void *>(&ltc_mlir_sgemm)},
       {"ltc_mlir_conv2d_nchw", reinterpret_cast<void *>(&ltc_mlir_conv2d_nchw)},
+      {"ltc_mlir_parallel_for",
+       reinterpret_cast<void *>(&ltc_mlir_parallel_for)},
   };
   *count = sizeof(symbols) / sizeof(symbols[0]);
   return symbols;
