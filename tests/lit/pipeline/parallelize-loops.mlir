@@ -31,10 +31,13 @@
 
 // After the whole pipeline: the body is an internal LLVM function whose
 // address is the first argument of the call.
-// LLVM: llvm.func internal @add_scalar_parallel_0(%{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64)
-// LLVM: llvm.mlir.addressof @add_scalar_parallel_0 : !llvm.ptr
-// LLVM: llvm.call @ltc_mlir_parallel_for(
 // LLVM-NOT: unrealized_conversion_cast
+// LLVM: llvm.func internal @add_scalar(
+// LLVM: %[[FN:.*]] = llvm.mlir.addressof @add_scalar_parallel_0 : !llvm.ptr
+// LLVM: llvm.call @ltc_mlir_parallel_for(%[[FN]],
+// LLVM: llvm.func internal @add_scalar_parallel_0(%{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64)
+// LLVM-NOT: unrealized_conversion_cast
+// LLVM: llvm.func @ltc_graph_entry(
 func.func @add_scalar(%a: memref<64x32xf32>, %b: memref<64x32xf32>) {
   %two = arith.constant 2.0 : f32
   linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
