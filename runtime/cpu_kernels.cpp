@@ -2,6 +2,7 @@
 #include "runtime/cpu_kernels.h"
 
 #include "runtime/linalg_kernels.h"
+#include "runtime/parallel_for.h"
 
 #include <dlfcn.h>
 
@@ -179,6 +180,8 @@ bool CpuKernelsUseBlas() { return GetBlas().sgemm != nullptr; }
 
 void SetCpuKernelThreads(int threads) {
   requested_threads.store(threads < 0 ? 0 : threads);
+  // The generated loops' threads follow the same count.
+  SetParallelForThreads(threads < 0 ? 0 : threads);
 }
 
 const CpuKernelSymbol *GetCpuKernelSymbols(int *count) {
@@ -196,6 +199,14 @@ const CpuKernelSymbol *GetCpuKernelSymbols(int *count) {
   }();
   *count = static_cast<int>(symbols.size());
   return symbols.data();
+  static const CpuKernelSymbol symbols[] = {
+      {"ltc_mlir_sgemm", reinterpret_cast<void *>(&ltc_mlir_sgemm)},
+      {"ltc_mlir_conv2d_nchw", reinterpret_cast<void *>(&ltc_mlir_conv2d_nchw)},
+      {"ltc_mlir_parallel_for",
+       reinterpret_cast<void *>(&ltc_mlir_parallel_for)},
+  };
+  *count = sizeof(symbols) / sizeof(symbols[0]);
+  return symbols;
 }
 
 } // namespace runtime

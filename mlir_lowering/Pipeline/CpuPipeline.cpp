@@ -292,8 +292,11 @@ void mlir::ltc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
 
   // Matrix products and convolutions: calls into the runtime's kernels.
-  if (kernelCalls)
+  // The remaining large loop nests: tiles run on the runtime's threads.
+  if (kernelCalls) {
     pm.addPass(ltc::createLinalgToKernelCallsPass());
+    pm.addPass(ltc::createParallelizeLoopsPass());
+  }
   pm.addPass(createCanonicalizerPass());
 
   // Loops and scalar code; LLVM vectorizes them later.
@@ -489,6 +492,7 @@ void mlir::ltc::registerCpuPipelinePasses() {
     ::mlir::registerPass(createDropCastFastMathPass);
     ::mlir::registerPass(createGeneralizeNamedOpsPass);
     ::mlir::registerPass(createLinalgToKernelCallsPass);
+    ::mlir::registerPass([] { return createParallelizeLoopsPass(); });
     ::mlir::registerPass([] { return createEmitEntryWrapperPass(); });
   });
 }

@@ -75,6 +75,16 @@ std::unique_ptr<Pass> createGeneralizeNamedOpsPass();
 /// just before the op is folded into the call.
 std::unique_ptr<Pass> createLinalgToKernelCallsPass();
 
+/// `ltc-parallelize-loops`: on memrefs, tiles each linalg op directly in a
+/// function whose work (iterations x body ops) reaches `minWork` along its
+/// first parallel loop that indexes every output (at most `maxTiles` tiles),
+/// outlines the loop over the tiles into an internal
+/// `void(ptr ctx, i64 begin, i64 end)` function and calls
+/// `ltc_mlir_parallel_for(body, ctx, tiles)` (runtime/parallel_for.h), which
+/// runs the tiles on the runtime's threads.
+std::unique_ptr<Pass> createParallelizeLoopsPass(int64_t minWork = 1 << 15,
+                                                 int64_t maxTiles = 64);
+
 /// Registers the passes above for ltc-mlir-opt.
 void registerCpuPipelinePasses();
 

@@ -1,0 +1,33 @@
+// The thread pool that runs the loop tiles compiled code hands out (the CPU
+// pipeline's ltc-parallelize-loops pass emits the calls). The calling thread
+// runs the first share itself; the other shares go to persistent workers that
+// spin briefly after each job, then sleep, so that back-to-back loops of one
+// graph do not pay a wake-up each.
+#ifndef LTC_MLIR_RUNTIME_PARALLEL_FOR_H_
+#define LTC_MLIR_RUNTIME_PARALLEL_FOR_H_
+
+#include <cstdint>
+
+extern "C" {
+
+// Calls body(ctx, begin, end) on disjoint ranges that together cover
+// [0, count), at most one range per thread, and returns when all are done.
+// Runs body(ctx, 0, count) on the caller when one thread is allowed, count is
+// below 2, or another thread is inside ltc_mlir_parallel_for.
+void ltc_mlir_parallel_for(void (*body)(void *, int64_t, int64_t), void *ctx,
+                           int64_t count);
+
+} // extern "C"
+
+namespace ltc_mlir {
+namespace runtime {
+
+// Threads ltc_mlir_parallel_for may use, the caller included; 0 (the
+// default) means all hardware threads. SetCpuKernelThreads sets it too.
+void SetParallelForThreads(int threads);
+int GetParallelForThreads();
+
+} // namespace runtime
+} // namespace ltc_mlir
+
+#endif // LTC_MLIR_RUNTIME_PARALLEL_FOR_H_
