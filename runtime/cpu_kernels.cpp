@@ -190,6 +190,8 @@ const CpuKernelSymbol *GetCpuKernelSymbols(int *count) {
         {"ltc_mlir_sgemm", reinterpret_cast<void *>(&ltc_mlir_sgemm)},
         {"ltc_mlir_conv2d_nchw",
          reinterpret_cast<void *>(&ltc_mlir_conv2d_nchw)},
+        {"ltc_mlir_parallel_for",
+         reinterpret_cast<void *>(&ltc_mlir_parallel_for)},
     };
     // Linear algebra (linalg_kernels.h).
     int linalg_count = 0;
@@ -199,14 +201,6 @@ const CpuKernelSymbol *GetCpuKernelSymbols(int *count) {
   }();
   *count = static_cast<int>(symbols.size());
   return symbols.data();
-  static const CpuKernelSymbol symbols[] = {
-      {"ltc_mlir_sgemm", reinterpret_cast<void *>(&ltc_mlir_sgemm)},
-      {"ltc_mlir_conv2d_nchw", reinterpret_cast<void *>(&ltc_mlir_conv2d_nchw)},
-      {"ltc_mlir_parallel_for",
-       reinterpret_cast<void *>(&ltc_mlir_parallel_for)},
-  };
-  *count = sizeof(symbols) / sizeof(symbols[0]);
-  return symbols;
 }
 
 } // namespace runtime
