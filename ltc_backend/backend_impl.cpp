@@ -5,6 +5,7 @@
 #include "ltc_backend/eager_fallback.h"
 #include "ltc_backend/eager_interpreter.h"
 #include "ltc_backend/functional_updates.h"
+#include "ltc_backend/functional_views.h"
 #include "ltc_backend/inplace_functions.h"
 #include "ltc_backend/ir_nodes.h"
 #include "ltc_backend/mlir_computation.h"
@@ -679,6 +680,7 @@ void InitBackend() {
     RegisterEagerFallback();
     RegisterFunctionalUpdateFlush();
     RegisterInPlaceFastPaths(); // after the flush: falls back to its kernels
+    RegisterFunctionalDetach();
     return true;
   }();
   (void)initialized;
