@@ -3,6 +3,10 @@
 // torchgen's meta-tensor inference). Their lowering is in
 // mlir_lowering/Conversion/TorchToLinalg/LinalgKernels.cpp.
 #include <ATen/ExpandUtils.h>
+#include <ATen/Functions.h>
+#include <torch/csrc/lazy/core/metrics.h>
+
+#include "ltc_backend/generated/LazyNativeFunctions.h"
 
 #include "ltc_backend/shape_inference.h"
 
@@ -49,3 +53,32 @@ std::vector<Shape> compute_shape_cholesky_inverse(const at::Tensor& self,
 
 } // namespace lazy
 } // namespace torch
+
+
+// cholesky_solve: ATen's kernel broadcasts the batch dims and clones B into
+// column-major layout through as_strided, a view op that cannot fall back to
+// the CPU (it gave wrong values). Broadcasting with expand_copy keeps it all
+// traced, and _cholesky_solve_helper runs as a kernel call.
+namespace ltc_mlir {
+
+at::Tensor LazyNativeFunctions::cholesky_solve(const at::Tensor& self,
+                                               const at::Tensor& input2,
+                                               bool upper) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  TORCH_CHECK(self.dim() >= 2,
+              "b should have at least 2 dimensions, but has ", self.dim(),
+              " dimensions instead");
+  TORCH_CHECK(input2.dim() >= 2,
+              "u should have at least 2 dimensions, but has ", input2.dim(),
+              " dimensions instead");
+  std::vector<int64_t> batch = at::infer_size(
+      self.sizes().slice(0, self.dim() - 2),
+      input2.sizes().slice(0, input2.dim() - 2));
+  std::vector<int64_t> b_sizes = batch, a_sizes = batch;
+  b_sizes.insert(b_sizes.end(), {self.size(-2), self.size(-1)});
+  a_sizes.insert(a_sizes.end(), {input2.size(-2), input2.size(-1)});
+  return at::_cholesky_solve_helper(at::expand_copy(self, b_sizes),
+                                    at::expand_copy(input2, a_sizes), upper);
+}
+
+}  // namespace ltc_mlir

@@ -655,6 +655,10 @@ case("_cholesky_solve_helper",
      V(torch.cholesky_solve, rand(2, 4, 3), torch.linalg.cholesky(spd(4, 4))),
      V(lambda b, u: torch.cholesky_solve(b, u, upper=True), rand(3, 2),
        torch.linalg.cholesky(spd(3, 3), upper=True), grad=False))
+decomposed("cholesky_solve",
+           V(torch.cholesky_solve, rand(3, 1, 4, 2), torch.linalg.cholesky(spd(2, 4, 4))),
+           V(lambda b, u: torch.cholesky_solve(b, u, upper=True), rand(2, 4, 3),
+             torch.linalg.cholesky(spd(4, 4), upper=True)))
 case("cholesky_inverse",
      V(torch.cholesky_inverse, torch.linalg.cholesky(spd(4, 4))),
      V(lambda u: torch.cholesky_inverse(u, upper=True),

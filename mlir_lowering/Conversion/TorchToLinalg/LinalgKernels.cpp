@@ -580,7 +580,12 @@ struct ConvertInvEx : OpConversionPattern<AtenLinalgInvExOp> {
   }
 };
 
+Value transposeMatrices(OpBuilder &b, Location loc, Value v);
+
 // _linalg_solve_ex(A, B, left, check_errors) -> (result, LU, pivots, info).
+// Like ATen for a contiguous real A (every lazy tensor is contiguous), LU and
+// pivots are those of A^T, and X solves A^T^T X = B: ATen's backward formula
+// reads them that way.
 // A vector B (ATen's rule: 1-d, or A's sizes without the last) is solved as
 // a one-column (left) or one-row matrix.
 struct ConvertSolveEx : OpConversionPattern<AtenLinalgSolveExOp> {
@@ -622,7 +627,8 @@ struct ConvertSolveEx : OpConversionPattern<AtenLinalgSolveExOp> {
                       elemType);
     if (!a)
       return rewriter.notifyMatchFailure(op, "operand shape");
-    FailureOr<LuResults> lu = emitLuFactor(rewriter, loc, a);
+    FailureOr<LuResults> lu =
+        emitLuFactor(rewriter, loc, transposeMatrices(rewriter, loc, a));
     if (failed(lu))
       return failure();
     Value luFull = unbatched(rewriter, loc, lu->lu, types[1]);
@@ -637,7 +643,7 @@ struct ConvertSolveEx : OpConversionPattern<AtenLinalgSolveExOp> {
     if (!luB || !pivB || !rhsB)
       return rewriter.notifyMatchFailure(op, "operand shapes");
     FailureOr<Value> x =
-        emitLuSolve(rewriter, loc, luB, pivB, rhsB, left, false);
+        emitLuSolve(rewriter, loc, luB, pivB, rhsB, left, /*adjoint=*/true);
     if (failed(x))
       return failure();
     Value result = unbatched(rewriter, loc, *x, types[0]);
@@ -846,7 +852,9 @@ reduceLuDiagonal(OpBuilder &b, Location loc, Value lu, Value pivots,
   return SmallVector<Value>(generic.getResults());
 }
 
-/// Checks a square float input and factors it; sets the converted types.
+/// Checks a square float input and factors its transpose, as ATen does for
+/// a contiguous real input (det and slogdet's backward formulas expect that
+/// LU); sets the converted types.
 template <typename OpT>
 FailureOr<LuResults>
 factorSquare(OpT op, Value a, SmallVector<RankedTensorType> &types,
@@ -861,7 +869,8 @@ factorSquare(OpT op, Value a, SmallVector<RankedTensorType> &types,
                            types[0].getElementType());
   if (!batchedA)
     return failure();
-  return emitLuFactor(rewriter, op.getLoc(), batchedA);
+  return emitLuFactor(rewriter, op.getLoc(),
+                      transposeMatrices(rewriter, op.getLoc(), batchedA));
 }
 
 // _linalg_det(A) -> (det, LU, pivots): the product of U's diagonal, negated
