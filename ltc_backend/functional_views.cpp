@@ -36,9 +36,14 @@ at::Tensor FunctionalDetach(const at::Tensor &self) {
       [](const at::Tensor &, const at::Tensor &mutated_view, int64_t) {
         return mutated_view;
       });
-  return at::detail::make_tensor<at::FunctionalTensorWrapper>(
+  at::Tensor out = at::detail::make_tensor<at::FunctionalTensorWrapper>(
       value, at::functionalization::impl::unsafeGetFunctionalWrapper(self),
       std::move(meta));
+  // The constructor copies sizes but leaves numel() and contiguity unset,
+  // as PyTorch's own view kernels fix up afterwards.
+  out.unsafeGetTensorImpl()->set_sizes_and_strides(value.sizes(),
+                                                   value.strides());
+  return out;
 }
 
 // The autograd side of detach(). PyTorch's kernel makes the result a

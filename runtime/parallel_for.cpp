@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -156,12 +157,23 @@ void SetParallelForThreads(int threads) {
 }
 
 int GetParallelForThreads() {
+  // Generated loops run serially unless LTC_MLIR_LOOP_THREADS=N allows up to
+  // N threads (still capped by torch.set_num_threads). Off by default: on a
+  // 2-core machine the workers' spinning competed with PyTorch's and
+  // OpenBLAS's own threads and lost more than it won (docs/PERFORMANCE.md).
+  static const int env_cap = [] {
+    const char *value = std::getenv("LTC_MLIR_LOOP_THREADS");
+    int cap = value ? std::atoi(value) : 1;
+    return std::clamp(cap, 1, kMaxThreads);
+  }();
   int threads = requested_threads.load(std::memory_order_relaxed);
+  if (threads > 0)
+    return std::min(threads, env_cap);
   if (threads > 0)
     return threads;
   static const int hardware = std::clamp(
       static_cast<int>(std::thread::hardware_concurrency()), 1, kMaxThreads);
-  return hardware;
+  return std::min(hardware, env_cap);
 }
 
 } // namespace runtime

@@ -2,6 +2,11 @@
 the runtime's thread pool) give eager's values at 1 and 2 threads, forward and
 backward, and run compiled: lazy::<op> counters move, no aten:: counter does.
 """
+import os
+
+# The pool is opt-in (runtime/parallel_for.cpp); let it use both cores here.
+os.environ["LTC_MLIR_LOOP_THREADS"] = "2"
+
 import pytest
 import torch
 import torch._lazy

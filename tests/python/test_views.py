@@ -274,6 +274,8 @@ def test_detach_of_a_view_keeps_its_values():
     w.add_(1)
     base.add_(1)
     row, col_t = w[1].detach(), w.t()[2].detach()
+    assert (row.numel(), col_t.numel(), w.detach().numel()) == (4, 3, 12)
+    assert row.is_contiguous() and w.detach().is_contiguous()
     assert row.cpu().tolist() == base[1].tolist()
     assert col_t.cpu().tolist() == base.t()[2].tolist()
     torch._lazy.mark_step()
