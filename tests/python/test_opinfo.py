@@ -82,6 +82,16 @@ SKIP = {
 }
 
 
+# Scored, but their state is not compared with the expectations file:
+# known bugs whose result varies from run to run. They count as listed there.
+UNSTABLE = {
+    "as_strided_scatter": "its backward builds zeros_like(src) through the "
+                          "aten::new_empty_strided fallback and the zeroing "
+                          "is lost, so the gradient reads uninitialised memory "
+                          "(mismatch or, by chance, a match)",
+}
+
+
 def skip_reason(key):
     for pattern, reason in SKIP.items():
         if pattern.endswith("*") and key.startswith(pattern[:-1]):
@@ -346,6 +356,8 @@ def test_opinfo():
     expected = load_expectations()
     worse, better = [], []
     for k in keys:
+        if k in UNSTABLE:
+            continue
         want = expected.get(k, ("pass", ""))
         got = results[k]
         if got[0] == want[0]:
