@@ -70,12 +70,6 @@ class FlushingKernel final : public c10::OperatorKernel {
   size_t num_args_;
 };
 
-// Swallows the dispatcher's "overriding a previously registered kernel"
-// warnings while the kernels are wrapped.
-class SilentWarnings : public c10::WarningHandler {
- public:
-  void process(const c10::SourceLocation&, const std::string&, const bool) override {}
-};
 
 } // namespace
 

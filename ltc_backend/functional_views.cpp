@@ -1,4 +1,5 @@
 #include "ltc_backend/functional_views.h"
+#include "ltc_backend/functional_updates.h"
 
 #include <ATen/FunctionalTensorWrapper.h>
 #include <ATen/Operators.h>
@@ -74,12 +75,6 @@ at::Tensor ADInplaceOrViewDetach(c10::DispatchKeySet keys,
                                   /*allow_tensor_metadata_change=*/false);
 }
 
-// Swallows the dispatcher's warning about overriding PyTorch's kernel.
-class SilentWarnings : public c10::WarningHandler {
-public:
-  void process(const c10::SourceLocation &, const std::string &,
-               const bool) override {}
-};
 
 } // namespace
 

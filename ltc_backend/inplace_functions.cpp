@@ -1,4 +1,5 @@
 #include "ltc_backend/inplace_functions.h"
+#include "ltc_backend/functional_updates.h"
 
 #include <ATen/ExpandUtils.h>
 #include <ATen/FunctionalTensorWrapper.h>
@@ -208,13 +209,6 @@ private:
   Fast fast_;
 };
 
-// Swallows the dispatcher's "overriding a previously registered kernel"
-// warnings while the kernels are replaced.
-class SilentWarnings : public c10::WarningHandler {
-public:
-  void process(const c10::SourceLocation &, const std::string &,
-               const bool) override {}
-};
 
 template <class Signature>
 void Replace(const char *name, const char *overload,

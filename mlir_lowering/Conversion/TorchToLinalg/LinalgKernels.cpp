@@ -436,6 +436,10 @@ struct ConvertLuSolve : OpConversionPattern<AtenLinalgLuSolveOp> {
 };
 
 // linalg_solve_triangular(A, B, upper, left, unitriangular).
+FailureOr<Value> emitSolveTriangular(ConversionPatternRewriter &rewriter,
+                                     Location loc, Value a, Value rhs,
+                                     bool upper, bool left, bool unit);
+
 struct ConvertSolveTriangular
     : OpConversionPattern<AtenLinalgSolveTriangularOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -458,21 +462,11 @@ struct ConvertSolveTriangular
     Value rhs = batched(rewriter, loc, adaptor.getB(), batch, 2, elemType);
     if (!a || !rhs)
       return rewriter.notifyMatchFailure(op, "operand shapes");
-    auto rhsType = cast<RankedTensorType>(rhs.getType());
-    KernelCall call(rewriter, loc);
-    call.addInt(rhsType.getDimSize(0));
-    call.addInt(rhsType.getDimSize(1));
-    call.addInt(rhsType.getDimSize(2));
-    call.addInt(upper);
-    call.addInt(left);
-    call.addInt(unit);
-    call.addInput(a);
-    call.addInput(rhs);
-    Value x = call.addOutput(rhsType.getShape(), elemType);
-    if (failed(call.emit(
-            ("ltc_mlir_solve_triangular" + kernelSuffix(elemType)).str())))
+    FailureOr<Value> x =
+        emitSolveTriangular(rewriter, loc, a, rhs, upper, left, unit);
+    if (failed(x))
       return failure();
-    Value result = unbatched(rewriter, loc, call.result(x), types[0]);
+    Value result = unbatched(rewriter, loc, *x, types[0]);
     if (!result)
       return failure();
     rewriter.replaceOp(op, result);
