@@ -172,10 +172,11 @@ ParallelizeLoopsPass::parallelize(func::FuncOp func, linalg::LinalgOp op,
       linalg::tileLinalgOp(rewriter, op, options);
   if (failed(tiled) || tiled->loops.size() != 1)
     return op->emitError("cannot tile for parallel execution");
+  MLIRContext *ctx = op->getContext();
+  // `op` is gone after this; nothing below may touch it.
   rewriter.eraseOp(op);
   auto loop = cast<scf::ForOp>(tiled->loops.front());
 
-  MLIRContext *ctx = op->getContext();
   Location loc = loop.getLoc();
   SetVector<Value> captured;
   getUsedValuesDefinedAbove(loop.getRegion(), captured);
