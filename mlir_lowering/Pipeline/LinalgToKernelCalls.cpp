@@ -1,13 +1,14 @@
 //===- LinalgToKernelCalls.cpp - contractions and convs to runtime calls --===//
 //
 // After bufferization, f32 matrix products (any linalg op whose body is a
-// multiply-accumulate over one m, one n, one k and at most one batch
-// dimension, e.g. a generalized matmul with transposes fused into its
-// indexing maps) become calls to the runtime's `ltc_mlir_sgemm`, and f32
-// linalg.conv_2d_nchw_fchw ops calls to `ltc_mlir_conv2d_nchw` (im2col +
-// GEMM). Both kernels take base pointers, offsets and element strides read
-// from the memref descriptors, so views and transposed operands need no
-// copies; the kernels run on OpenBLAS when the process can load it.
+// multiply-accumulate, e.g. a generalized matmul with transposes and
+// reshapes fused into its indexing maps, whose batch, m, n and k loops each
+// collapse into one strided dimension) become calls to the runtime's
+// `ltc_mlir_sgemm`, and f32 linalg.conv_2d_nchw_fchw ops calls to
+// `ltc_mlir_conv2d_nchw` (im2col + GEMM). Both kernels take base pointers,
+// offsets and element strides read from the memref descriptors, so views and
+// transposed operands need no copies; the kernels run on OpenBLAS when the
+// process can load it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -99,6 +100,80 @@ Operation *findZeroFill(Operation *op, Value output) {
   return nullptr;
 }
 
+/// Where an operand's element stride along a GEMM dimension comes from.
+struct StrideSource {
+  enum Kind { Zero, Descriptor, Constant } kind = Zero;
+  int64_t value = 0; // the descriptor's stride position, or the stride
+};
+
+/// One dimension of the strided GEMM (batch, m, n or k), made of one or more
+/// loop dimensions of the linalg op: its extent and, per operand (lhs, rhs,
+/// out), the element stride along it.
+struct GemmDim {
+  int64_t size = 1;
+  SmallVector<StrideSource, 3> strides;
+};
+
+/// Collapses the loop dimensions `group` into one GEMM dimension. Unit loops
+/// are dropped. One remaining loop takes its strides from the descriptors
+/// (any layout); several must be nested contiguously in every operand that
+/// indexes them (outer stride = inner stride * inner extent, read from the
+/// static layouts), so that one stride walks them all in the same order.
+/// A weight gradient over [batch, seq] rows is such a group: two k loops.
+FailureOr<GemmDim> collapseGroup(linalg::LinalgOp op, ArrayRef<unsigned> group,
+                                 ArrayRef<int64_t> ranges,
+                                 ArrayRef<OpOperand *> operands) {
+  GemmDim result;
+  SmallVector<unsigned> loops;
+  for (unsigned dim : group)
+    if (ranges[dim] != 1) {
+      loops.push_back(dim);
+      result.size *= ranges[dim];
+    }
+  SmallVector<unsigned> order; // indices into `loops`, outermost first
+  for (OpOperand *operand : operands) {
+    AffineMap map = op.getMatchingIndexingMap(operand);
+    SmallVector<unsigned> positions;
+    for (unsigned dim : loops)
+      if (std::optional<unsigned> pos =
+              map.getResultPosition(getAffineDimExpr(dim, op.getContext())))
+        positions.push_back(*pos);
+    if (positions.empty()) {
+      result.strides.push_back({StrideSource::Zero, 0});
+      continue;
+    }
+    if (positions.size() != loops.size())
+      return failure();
+    if (loops.size() == 1) {
+      result.strides.push_back({StrideSource::Descriptor, positions[0]});
+      continue;
+    }
+    auto type = cast<MemRefType>(operand->get().getType());
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (failed(type.getStridesAndOffset(strides, offset)))
+      return failure();
+    SmallVector<int64_t> along;
+    for (unsigned pos : positions) {
+      if (ShapedType::isDynamic(strides[pos]))
+        return failure();
+      along.push_back(strides[pos]);
+    }
+    // The first operand that indexes the loops fixes their order.
+    if (order.empty()) {
+      order = llvm::to_vector(llvm::seq<unsigned>(0, loops.size()));
+      llvm::stable_sort(
+          order, [&](unsigned x, unsigned y) { return along[x] > along[y]; });
+    }
+    for (auto [outer, inner] :
+         llvm::zip(ArrayRef(order).drop_back(), ArrayRef(order).drop_front()))
+      if (along[outer] != along[inner] * ranges[loops[inner]])
+        return failure();
+    result.strides.push_back({StrideSource::Constant, along[order.back()]});
+  }
+  return result;
+}
+
 /// Rewrites a batched f32 matrix product into a call to ltc_mlir_sgemm.
 LogicalResult rewriteContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
@@ -115,30 +190,11 @@ LogicalResult rewriteContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
       linalg::inferContractionDims(op);
   if (failed(dims))
     return failure();
-  // A batch dimension that one input lacks (a broadcast operand) counts as
-  // a second m or n dimension; the kernel takes it as a batch with stride 0.
-  if (dims->batch.empty()) {
-    AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-    for (SmallVector<unsigned, 2> *pair : {&dims->m, &dims->n}) {
-      if (pair->size() != 2)
-        continue;
-      std::optional<unsigned> first = outMap.getResultPosition(
-          getAffineDimExpr((*pair)[0], op.getContext()));
-      std::optional<unsigned> second = outMap.getResultPosition(
-          getAffineDimExpr((*pair)[1], op.getContext()));
-      if (!first || !second)
-        return failure();
-      unsigned outer = *first < *second ? 0 : 1;
-      dims->batch.push_back((*pair)[outer]);
-      pair->erase(pair->begin() + outer);
-      break;
-    }
-  }
-  if (dims->m.size() != 1 || dims->n.size() != 1 || dims->k.size() != 1 ||
-      dims->batch.size() > 1 || op.getNumLoops() != 3 + dims->batch.size())
-    return failure();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return failure();
+  if (dims->batch.size() + dims->m.size() + dims->n.size() + dims->k.size() !=
+      op.getNumLoops())
     return failure();
   // The body must be exactly out + a * b (a fused elementwise op would add
   // more).
@@ -146,59 +202,71 @@ LogicalResult rewriteContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
   if (body->getOperations().size() != 3)
     return failure();
 
+  SmallVector<OpOperand *> operands = {op.getDpsInputOperand(0),
+                                       op.getDpsInputOperand(1),
+                                       op.getDpsInitOperand(0)};
+  auto collapse = [&](ArrayRef<unsigned> group) {
+    return collapseGroup(op, group, ranges, operands);
+  };
+  FailureOr<GemmDim> m = collapse(dims->m), n = collapse(dims->n),
+                     k = collapse(dims->k), batch = collapse(dims->batch);
+  // Two m (or n) loops that do not collapse, e.g. a broadcast operand's batch
+  // loop counted as a second m loop, still run as a strided batch when there
+  // is no other: the outer one (in the output) becomes the batch.
+  if (succeeded(batch) && batch->size == 1) {
+    AffineMap outMap = op.getMatchingIndexingMap(operands[2]);
+    for (auto [group, gemm] :
+         {std::pair(&dims->m, &m), std::pair(&dims->n, &n)}) {
+      if (succeeded(*gemm) || group->size() != 2)
+        continue;
+      std::optional<unsigned> first = outMap.getResultPosition(
+          getAffineDimExpr((*group)[0], op.getContext()));
+      std::optional<unsigned> second = outMap.getResultPosition(
+          getAffineDimExpr((*group)[1], op.getContext()));
+      if (!first || !second)
+        break;
+      unsigned outer = *first < *second ? 0 : 1;
+      batch = collapse({(*group)[outer]});
+      *gemm = collapse({(*group)[1 - outer]});
+      break;
+    }
+  }
+  if (failed(m) || failed(n) || failed(k) || failed(batch))
+    return failure();
+
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
-  OpOperand *lhs = op.getDpsInputOperand(0);
-  OpOperand *rhs = op.getDpsInputOperand(1);
-  OpOperand *out = op.getDpsInitOperand(0);
-  // Element strides of an operand along the loop dimension `dim`, or 0 when
-  // the operand does not vary along it.
-  auto strideAlong = [&](OpOperand *operand, const MemRefArgs &args,
-                         unsigned dim) -> Value {
-    AffineMap map = op.getMatchingIndexingMap(operand);
-    if (std::optional<unsigned> pos =
-            map.getResultPosition(getAffineDimExpr(dim, op.getContext())))
-      return args.strides[*pos];
-    return constI64(rewriter, loc, 0);
+  SmallVector<MemRefArgs> args;
+  for (OpOperand *operand : operands)
+    args.push_back(getMemRefArgs(rewriter, loc, operand->get()));
+  auto stride = [&](const GemmDim &dim, unsigned operand) -> Value {
+    const StrideSource &source = dim.strides[operand];
+    if (source.kind == StrideSource::Descriptor)
+      return args[operand].strides[source.value];
+    return constI64(rewriter, loc, source.value);
   };
-  MemRefArgs a = getMemRefArgs(rewriter, loc, lhs->get());
-  MemRefArgs b = getMemRefArgs(rewriter, loc, rhs->get());
-  MemRefArgs c = getMemRefArgs(rewriter, loc, out->get());
-  // By inferContractionDims' definition m indexes input 0 and the output, n
-  // input 1 and the output, k both inputs.
-  unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
-  Value batchSize = constI64(rewriter, loc, 1);
-  Value zero = constI64(rewriter, loc, 0);
-  Value sab = zero, sbb = zero, scb = zero;
-  if (!dims->batch.empty()) {
-    unsigned batch = dims->batch[0];
-    batchSize = constI64(rewriter, loc, ranges[batch]);
-    sab = strideAlong(lhs, a, batch);
-    sbb = strideAlong(rhs, b, batch);
-    scb = strideAlong(out, c, batch);
-  }
-  Operation *fill = findZeroFill(op, out->get());
-  SmallVector<Value> args = {batchSize,
-                             constI64(rewriter, loc, ranges[m]),
-                             constI64(rewriter, loc, ranges[n]),
-                             constI64(rewriter, loc, ranges[k]),
-                             a.pointer,
-                             a.offset,
-                             sab,
-                             strideAlong(lhs, a, m),
-                             strideAlong(lhs, a, k),
-                             b.pointer,
-                             b.offset,
-                             sbb,
-                             strideAlong(rhs, b, k),
-                             strideAlong(rhs, b, n),
-                             c.pointer,
-                             c.offset,
-                             scb,
-                             strideAlong(out, c, m),
-                             strideAlong(out, c, n),
-                             constI64(rewriter, loc, fill ? 0 : 1)};
-  func::CallOp::create(rewriter, loc, kSgemm, TypeRange{}, args);
+  Operation *fill = findZeroFill(op, operands[2]->get());
+  SmallVector<Value> callArgs = {constI64(rewriter, loc, batch->size),
+                                 constI64(rewriter, loc, m->size),
+                                 constI64(rewriter, loc, n->size),
+                                 constI64(rewriter, loc, k->size),
+                                 args[0].pointer,
+                                 args[0].offset,
+                                 stride(*batch, 0),
+                                 stride(*m, 0),
+                                 stride(*k, 0),
+                                 args[1].pointer,
+                                 args[1].offset,
+                                 stride(*batch, 1),
+                                 stride(*k, 1),
+                                 stride(*n, 1),
+                                 args[2].pointer,
+                                 args[2].offset,
+                                 stride(*batch, 2),
+                                 stride(*m, 2),
+                                 stride(*n, 2),
+                                 constI64(rewriter, loc, fill ? 0 : 1)};
+  func::CallOp::create(rewriter, loc, kSgemm, TypeRange{}, callArgs);
   rewriter.eraseOp(op);
   if (fill)
     rewriter.eraseOp(fill);

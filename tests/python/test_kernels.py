@@ -66,6 +66,18 @@ def test_bmm_and_batched_linear():
     close(*run_both(lambda x, w: F.linear(x, w), x, w, ops=[]))
 
 
+def test_batched_linear_gradients_are_gemm_calls(tmp_path, monkeypatch):
+    """All three products of a linear layer on [batch, seq, features] input
+    become GEMM calls: the weight gradient reduces over batch and seq at once
+    (two k loops collapsed into one), the others carry two m loops."""
+    monkeypatch.setenv("LTC_MLIR_DUMP_DIR", str(tmp_path))
+    torch.manual_seed(3)
+    x, w = torch.randn(3, 7, 8), torch.randn(5, 8)
+    close(*run_both(lambda x, w: F.linear(x, w) * 1.5, x, w, ops=[]))
+    text = "".join(p.read_text() for p in tmp_path.glob("*.llvm.mlir"))
+    assert text.count("llvm.call @ltc_mlir_sgemm") == 3
+
+
 @pytest.mark.parametrize("stride,padding,dilation", [(1, 1, 1), (2, 0, 1), (1, 2, 2), (3, 1, 1)])
 def test_conv2d_forward_and_backward(stride, padding, dilation):
     torch.manual_seed(3)

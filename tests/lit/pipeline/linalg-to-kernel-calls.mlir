@@ -38,6 +38,70 @@ func.func @batch_generic(%a: memref<6x8xf32>, %b: memref<4x5x8xf32>, %c: memref<
 
 // -----
 
+// A weight gradient over [batch, seq] rows: two k loops, contiguous in both
+// inputs, collapse into one k of 6 (stride 4 in the left operand, 5 in the
+// right).
+// CHECK-LABEL: func.func @two_k_loops(
+// CHECK: call @ltc_mlir_sgemm(%c1_i64, %c4_i64, %c5_i64, %c6_i64, %{{[0-9]+}}, %{{[0-9]+}}, %c0_i64, %{{[0-9]+}}, %c4_i64_{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}, %c0_i64_{{[0-9]+}}, %c5_i64_{{[0-9]+}},
+// CHECK-NOT: linalg.generic
+#a = affine_map<(i, j, b, s) -> (b, s, i)>
+#b = affine_map<(i, j, b, s) -> (b, s, j)>
+#c = affine_map<(i, j, b, s) -> (i, j)>
+func.func @two_k_loops(%a: memref<2x3x4xf32>, %b: memref<2x3x5xf32>, %c: memref<4x5xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %b : memref<2x3x4xf32>, memref<2x3x5xf32>) outs(%c : memref<4x5xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Attention scores with [batch, heads] in front: the two batch loops
+// collapse into one batch of 6.
+// CHECK-LABEL: func.func @two_batch_loops(
+// CHECK: call @ltc_mlir_sgemm(%c6_i64{{[_0-9]*}}, %c4_i64{{[_0-9]*}}, %c4_i64{{[_0-9]*}}, %c5_i64{{[_0-9]*}},
+// CHECK-NOT: linalg.generic
+#a = affine_map<(b, h, m, n, k) -> (b, h, m, k)>
+#b = affine_map<(b, h, m, n, k) -> (b, h, n, k)>
+#c = affine_map<(b, h, m, n, k) -> (b, h, m, n)>
+func.func @two_batch_loops(%a: memref<2x3x4x5xf32>, %b: memref<2x3x4x5xf32>, %c: memref<2x3x4x4xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2x3x4x5xf32>, memref<2x3x4x5xf32>) outs(%c : memref<2x3x4x4xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Two k loops that are not nested contiguously in the left operand (a
+// column slice of a wider buffer): no single stride walks them, untouched.
+// CHECK-LABEL: func.func @k_loops_not_contiguous(
+// CHECK: linalg.generic
+// CHECK-NOT: call
+#a = affine_map<(i, j, b, s) -> (b, s, i)>
+#b = affine_map<(i, j, b, s) -> (b, s, j)>
+#c = affine_map<(i, j, b, s) -> (i, j)>
+func.func @k_loops_not_contiguous(%a: memref<2x3x4xf32, strided<[32, 8, 1]>>, %b: memref<2x3x5xf32>, %c: memref<4x5xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %b : memref<2x3x4xf32, strided<[32, 8, 1]>>, memref<2x3x5xf32>) outs(%c : memref<4x5xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // Not a plain product (an extra op in the body) and not f32: untouched.
 // CHECK-LABEL: func.func @not_kernels(
 // CHECK: linalg.generic
