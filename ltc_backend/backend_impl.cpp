@@ -16,6 +16,7 @@
 #include "runtime/cpu_device.h"
 #include "runtime/cpu_kernels.h"
 #include "runtime/executable_cache.h"
+#include "runtime/graph_allocator.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Parser/Parser.h"
@@ -107,7 +108,7 @@ std::string WriteDump(const std::string& dir, const std::string& name, const std
 // generated for the same Torch-dialect MLIR. (The fingerprint also holds the
 // build id of the binary the compiler is linked into, so a rebuilt compiler
 // never reuses old entries even when this is forgotten.)
-constexpr int kPipelineVersion = 3;
+constexpr int kPipelineVersion = 4;
 
 std::string HexDigest(uint64_t high, uint64_t low, bool wide) {
   char text[33];
@@ -694,6 +695,11 @@ DeviceMemoryStats GetDeviceMemoryStats() {
   stats.pool_cached_bytes = pool.cached_bytes;
   stats.pool_hits = pool.hits;
   stats.pool_misses = pool.misses;
+  runtime::GraphAllocatorStats graph = runtime::GetGraphAllocatorStats();
+  stats.graph_cached_bytes = graph.cached_bytes;
+  stats.graph_in_use_bytes = graph.in_use_bytes;
+  stats.graph_hits = graph.hits;
+  stats.graph_misses = graph.misses;
   return stats;
 }
 

@@ -23,6 +23,12 @@ struct DeviceMemoryStats {
   size_t pool_cached_bytes = 0;
   size_t pool_hits = 0;
   size_t pool_misses = 0;
+  // The intermediates compiled graphs allocate for themselves: cached free
+  // blocks, bytes in use now, and allocations served from / past the cache.
+  size_t graph_cached_bytes = 0;
+  size_t graph_in_use_bytes = 0;
+  size_t graph_hits = 0;
+  size_t graph_misses = 0;
 };
 DeviceMemoryStats GetDeviceMemoryStats();
 

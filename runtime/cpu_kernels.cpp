@@ -1,5 +1,6 @@
 // Kernels called from compiled code. See cpu_kernels.h.
 #include "runtime/cpu_kernels.h"
+#include "runtime/graph_allocator.h"
 
 #include "runtime/linalg_kernels.h"
 #include "runtime/parallel_for.h"
@@ -197,6 +198,11 @@ const CpuKernelSymbol *GetCpuKernelSymbols(int *count) {
     int linalg_count = 0;
     const CpuKernelSymbol *linalg = GetLinalgKernelSymbols(&linalg_count);
     all.insert(all.end(), linalg, linalg + linalg_count);
+    // The allocation functions of compiled graphs (graph_allocator.h).
+    int allocator_count = 0;
+    const CpuKernelSymbol *allocator =
+        GetGraphAllocatorSymbols(&allocator_count);
+    all.insert(all.end(), allocator, allocator + allocator_count);
     return all;
   }();
   *count = static_cast<int>(symbols.size());

@@ -69,6 +69,10 @@ PYBIND11_MODULE(_C, m) {
     stats["pool_cached_bytes"] = memory.pool_cached_bytes;
     stats["pool_hits"] = memory.pool_hits;
     stats["pool_misses"] = memory.pool_misses;
+    stats["graph_cached_bytes"] = memory.graph_cached_bytes;
+    stats["graph_in_use_bytes"] = memory.graph_in_use_bytes;
+    stats["graph_hits"] = memory.graph_hits;
+    stats["graph_misses"] = memory.graph_misses;
     return stats;
   });
   m.def("metrics_report", [] {

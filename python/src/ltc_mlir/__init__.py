@@ -47,7 +47,10 @@ def memory_stats() -> dict:
     """Bytes held by live device buffers now (``in_use_bytes``) and at most so far
     (``peak_bytes``); of those, free buffers kept for reuse (``pool_cached_bytes``,
     capped by ``LTC_MLIR_BUFFER_POOL_MB``, default 256), and how many allocations
-    they served (``pool_hits``) or not (``pool_misses``)."""
+    they served (``pool_hits``) or not (``pool_misses``). The intermediates compiled
+    graphs allocate inside themselves come from a separate cache: ``graph_in_use_bytes``
+    now, ``graph_cached_bytes`` free for reuse (capped by ``LTC_MLIR_GRAPH_CACHE_MB``,
+    default 1024), ``graph_hits`` / ``graph_misses``."""
     return dict(_C.memory_stats())
 
 

@@ -9,6 +9,7 @@
 // CHECK:         llvm.call @ltc_mlir_lu_factor_f32(
 // CHECK-NOT:     bufferization.
 // CHECK-NOT:     llvm.call @free
+// CHECK-NOT:     llvm.call @_mlir_memref_to_llvm_free
 func.func @lu_factor(%a: !torch.vtensor<[2,3,3],f32>) -> (!torch.vtensor<[2,3,3],f32>, !torch.vtensor<[2,3],si32>, !torch.vtensor<[2],si32>) {
   %true = torch.constant.bool true
   %false = torch.constant.bool false
