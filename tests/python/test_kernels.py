@@ -98,3 +98,22 @@ def test_max_pool2d_backward(kernel, stride, padding, dilation, ceil):
     x = torch.randn(2, 3, 9, 8)
     close(*run_both(lambda x: F.max_pool2d(x, kernel, stride, padding, dilation, ceil), x,
                     ops=["max_pool2d_with_indices_backward"]))
+
+
+@pytest.mark.parametrize("kernel,stride,padding,ceil", [(3, 2, 1, False), (2, 2, 0, True)])
+def test_max_pool2d_without_indices(kernel, stride, padding, ceil):
+    """Under no_grad nothing reads the indices, so the lowering computes only
+    the values; NaN still wins its window and -inf stays -inf, as in eager."""
+    torch.manual_seed(5)
+    x = torch.randn(2, 3, 9, 8)
+    x[0, 0, 1, 1] = float("nan")
+    x[1, 2] = float("-inf")
+    with torch.no_grad():
+        expected = F.max_pool2d(x, kernel, stride, padding, 1, ceil)
+        before = counters()
+        y = F.max_pool2d(x.to(LAZY), kernel, stride, padding, 1, ceil)
+        torch._lazy.mark_step()
+        after = counters()
+    assert after.get("lazy::max_pool2d_with_indices", 0) > before.get("lazy::max_pool2d_with_indices", 0)
+    assert [n for n in after if n.startswith("aten::") and after[n] != before.get(n, 0)] == []
+    torch.testing.assert_close(y.cpu(), expected, equal_nan=True)

@@ -222,6 +222,25 @@ struct ConvertAtenMaxPool2dWithIndicesOp
     bool isFloat = isa<mlir::FloatType>(elemType);
     int64_t br = p.batchRank;
     SmallVector<AffineMap> maps = getWindowMaps(rewriter, p);
+    // Inference and other graphs that drop the indices: a plain max over the
+    // window, where padding with the lowest value stands in for the bounds
+    // check and maximumf propagates NaN as ATen does. No i64 index math.
+    if (op.getResult1().use_empty()) {
+      auto generic = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{valuesType}, ValueRange{padded, window},
+          ValueRange{valuesInit}, maps, getWindowIterators(p),
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value max =
+                isFloat ? Value(arith::MaximumFOp::create(b, l, args[0],
+                                                          args[2]))
+                        : Value(arith::MaxSIOp::create(b, l, args[0], args[2]));
+            linalg::YieldOp::create(b, l, max);
+          });
+      Value unused = tensor::EmptyOp::create(
+          rewriter, loc, indicesType.getShape(), indicesType.getElementType());
+      rewriter.replaceOp(op, ValueRange{generic.getResult(0), unused});
+      return success();
+    }
     maps.push_back(maps.back()); // the indices map like the values
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{valuesType, indicesType},

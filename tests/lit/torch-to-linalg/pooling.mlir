@@ -44,6 +44,31 @@ func.func @max_pool2d_with_indices(%x: !torch.vtensor<[1,2,7,9],f32>) -> (!torch
 
 // -----
 
+// Indices nobody reads (inference): a plain maximumf over the -inf padded
+// input, no index arithmetic, no second output.
+// CHECK-LABEL: func.func @max_pool2d_values_only(
+// CHECK:         tensor.pad
+// CHECK:         %[[R:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x4x5xf32>)
+// CHECK-NEXT:    ^bb0(%[[V:.*]]: f32, %{{.*}}: f32, %[[MAX:.*]]: f32):
+// CHECK-NEXT:      %[[M:.*]] = arith.maximumf %[[V]], %[[MAX]] : f32
+// CHECK-NEXT:      linalg.yield %[[M]] : f32
+// CHECK-NOT:     arith.cmpi
+// CHECK:         return %[[R]]
+func.func @max_pool2d_values_only(%x: !torch.vtensor<[1,2,7,9],f32>) -> !torch.vtensor<[1,2,4,5],f32> {
+  %int1 = torch.constant.int 1
+  %int2 = torch.constant.int 2
+  %int3 = torch.constant.int 3
+  %false = torch.constant.bool false
+  %k = torch.prim.ListConstruct %int3, %int3 : (!torch.int, !torch.int) -> !torch.list<int>
+  %s = torch.prim.ListConstruct %int2, %int2 : (!torch.int, !torch.int) -> !torch.list<int>
+  %p = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
+  %d = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
+  %0:2 = torch.aten.max_pool2d_with_indices %x, %k, %s, %p, %d, %false : !torch.vtensor<[1,2,7,9],f32>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool -> !torch.vtensor<[1,2,4,5],f32>, !torch.vtensor<[1,2,4,5],si64>
+  return %0#0 : !torch.vtensor<[1,2,4,5],f32>
+}
+
+// -----
+
 // Without padding there is no pad and no bounds check; an empty stride
 // defaults to the kernel size; a 3-d input has one batch dim.
 // CHECK-DAG:   #[[$IN:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 * 2 + d3, d2 * 2 + d4)>
