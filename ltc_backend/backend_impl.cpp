@@ -28,6 +28,7 @@
 #include <ATen/Functions.h>
 #include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
+#include <torch/csrc/lazy/core/config.h>
 #include <torch/csrc/lazy/backend/backend_device.h>
 #include <torch/csrc/lazy/core/config.h>
 #include <torch/csrc/lazy/core/ir_dump_util.h>
@@ -682,6 +683,11 @@ void InitBackend() {
     RegisterFunctionalUpdateFlush();
     RegisterInPlaceFastPaths(); // after the flush: falls back to its kernels
     RegisterFunctionalDetach();
+    // Graphs run on LTC's I/O thread while the caller traces the next step;
+    // reading a result, or a graph that consumes one, waits for its device
+    // lock. LTC_MLIR_ASYNC=0 runs each graph inside mark_step instead.
+    const char* async = std::getenv("LTC_MLIR_ASYNC");
+    FLAGS_torch_lazy_use_thread_pool = !(async && std::string(async) == "0");
     return true;
   }();
   (void)initialized;

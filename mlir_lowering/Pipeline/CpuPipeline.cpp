@@ -323,10 +323,11 @@ void mlir::ltc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   // LLVM dialect.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  // Allocations call MLIR's generic functions, which the runtime resolves to
-  // its graph allocator (runtime/graph_allocator.h), not to malloc/free.
+  // With the runtime, allocations call MLIR's generic functions, which it
+  // resolves to its graph allocator (runtime/graph_allocator.h); code for
+  // elsewhere calls malloc/free.
   FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
-  memrefOptions.useGenericFunctions = true;
+  memrefOptions.useGenericFunctions = kernelCalls;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefOptions));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());

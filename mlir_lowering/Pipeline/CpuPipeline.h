@@ -67,15 +67,16 @@ struct LinalgToLLVMPipelineOptions
       llvm::cl::init("graph")};
   Option<bool> kernelCalls{
       *this, "kernel-calls",
-      llvm::cl::desc("Call the runtime's GEMM/convolution kernels (off: "
-                     "plain loops, for code run outside our runtime, e.g. "
-                     "by mlir-runner)"),
+      llvm::cl::desc("Call the runtime's GEMM/convolution kernels and "
+                     "allocator (off: plain loops and malloc, for code run "
+                     "outside our runtime, e.g. by mlir-runner)"),
       llvm::cl::init(true)};
 };
 
 /// Adds the linalg-on-tensors -> LLVM dialect pipeline to a module-anchored
 /// pass manager. Without `kernelCalls`, matrix products and convolutions
-/// stay generated loops, so the code needs no symbol from our runtime.
+/// stay generated loops and allocations call malloc/free, so the code needs
+/// no symbol from our runtime.
 void buildLinalgToLLVMPipeline(OpPassManager &pm,
                                const std::string &entrySymbol,
                                const std::string &graphFunction,

@@ -4,6 +4,7 @@
 
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <torch/csrc/lazy/core/config.h>
 #include <torch/csrc/lazy/core/metrics.h>
 #include <torch/csrc/utils/pybind.h>
 
@@ -48,6 +49,7 @@ ltc_mlir::SyncProvenance CallProvenance(PyObject* function) {
 
 PYBIND11_MODULE(_C, m) {
   m.doc() = "ltc-mlir: a PyTorch Lazy Tensor backend compiled through MLIR";
+  m.def("async_execution", [] { return FLAGS_torch_lazy_use_thread_pool; });
   m.def("llvm_version", [] { return std::string(LTC_MLIR_LLVM_VERSION); });
   m.def("init", &ltc_mlir::InitBackend,
         "Registers the ltc-mlir backend for the lazy device (idempotent).");

@@ -18,7 +18,8 @@ from . import _provenance
 # Each cache entry records the user's source line whose sync compiled it.
 _C._set_provenance_hook(_provenance.sync_provenance)
 
-__all__ = ["init", "get_mlir", "metrics_report", "memory_stats", "llvm_version", "device"]
+__all__ = ["init", "get_mlir", "metrics_report", "memory_stats", "llvm_version", "device",
+           "async_execution"]
 
 
 def init() -> None:
@@ -52,6 +53,14 @@ def memory_stats() -> dict:
     now, ``graph_cached_bytes`` free for reuse (capped by ``LTC_MLIR_GRAPH_CACHE_MB``,
     default 1024), ``graph_hits`` / ``graph_misses``."""
     return dict(_C.memory_stats())
+
+
+def async_execution() -> bool:
+    """Whether graphs run on LTC's I/O thread while Python traces the next step
+    (the default; ``LTC_MLIR_ASYNC=0`` before ``init()`` turns it off). Reading a
+    result waits for the graph that computes it; ``torch._lazy.wait_device_ops()``
+    waits for all."""
+    return _C.async_execution()
 
 
 def llvm_version() -> str:
