@@ -5,8 +5,9 @@ backend, each against eager CPU, on real training and inference steps.
 Each (backend, workload, threads) runs in its own subprocess: the two lazy
 backends cannot share a process, and a backend that dies on a workload must
 not end the run. Inside a subprocess the workload is built twice from one
-seed, once eager and once lazy, and their steps alternate, so machine noise
-hits both sides alike. Reported: each side's median step time, the median of
+seed, once eager and once lazy, and blocks of back-to-back steps alternate
+between them, so machine noise hits both sides alike (a lazy block waits for
+the device once, at its end, so graphs may run while later steps trace). Reported: each side's median step time, the median of
 the paired ratios (eager time / lazy time: >1 means lazy is faster), cold
 first-step time with the number of graphs it compiled (ltc-mlir's on-disk
 cache is off unless --warm-cache, so this is a cold compile), tracing cost
@@ -127,7 +128,7 @@ def memory_worker(backend, workload, threads, steps, side):
     return {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def worker(backend, workload, threads, steps, warmup):
+def worker(backend, workload, threads, steps, warmup, block):
     import resource
 
     import torch
@@ -170,15 +171,30 @@ def worker(backend, workload, threads, steps, warmup):
     torch._lazy.mark_step()
     torch._lazy.wait_device_ops()
 
+    # Blocks of `block` back-to-back steps alternate between the two sides.
+    # A lazy block marks a step after each one and waits for the device once,
+    # at its end, as a training loop does that reads its loss now and then:
+    # with async execution (ltc-mlir's default) a graph runs while Python
+    # traces the next step. Per-step time is the block's time / block.
+    def lazy_block():
+        for _ in range(block):
+            lazy_step()
+            torch._lazy.mark_step()
+        torch._lazy.wait_device_ops()
+
+    def eager_block():
+        for _ in range(block):
+            eager_step()
+
     eager_t, lazy_t = [], []
     for i in range(steps):
-        pair = [("e", eager_step), ("l", run_lazy)]
+        pair = [("e", eager_block), ("l", lazy_block)]
         if i % 2:
             pair.reverse()
         for side, fn in pair:
             t0 = time.perf_counter()
             fn()
-            (eager_t if side == "e" else lazy_t).append(time.perf_counter() - t0)
+            (eager_t if side == "e" else lazy_t).append((time.perf_counter() - t0) / block)
     ratios = [e / l for e, l in zip(eager_t, lazy_t)]
     return {
         "eager_ms": statistics.median(eager_t) * 1e3,
@@ -208,10 +224,10 @@ def worker_env(threads, warm_cache):
     return env
 
 
-def run_one(backend, workload, threads, steps, warmup, timeout, warm_cache=False):
+def run_one(backend, workload, threads, steps, warmup, block, timeout, warm_cache=False):
     env = worker_env(threads, warm_cache)
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", backend, workload,
-           str(threads), str(steps), str(warmup)]
+           str(threads), str(steps), str(warmup), str(block)]
     return run_worker(cmd, env, timeout)
 
 
@@ -307,8 +323,8 @@ def table(results, threads_list):
 
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        backend, workload, threads, steps, warmup = sys.argv[2:7]
-        result = worker(backend, workload, int(threads), int(steps), int(warmup))
+        backend, workload, threads, steps, warmup, block = sys.argv[2:8]
+        result = worker(backend, workload, int(threads), int(steps), int(warmup), int(block))
         print("RESULT " + json.dumps(result), flush=True)
         return
     if len(sys.argv) > 1 and sys.argv[1] == "--memory-worker":
@@ -319,6 +335,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--block", type=int, default=5,
+                        help="back-to-back steps per timed block (each side)")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--workloads", default=",".join(WORKLOADS))
     parser.add_argument("--backends", default=",".join(BACKENDS))
@@ -335,7 +353,7 @@ def main():
     for threads in threads_list:
         for workload in args.workloads.split(","):
             for backend in args.backends.split(","):
-                r = run_one(backend, workload, threads, args.steps, args.warmup, args.timeout,
+                r = run_one(backend, workload, threads, args.steps, args.warmup, args.block, args.timeout,
                             args.warm_cache)
                 if "error" not in r and not args.no_memory:
                     r["memory"] = run_memory(backend, workload, threads, args.warmup + args.steps,
@@ -348,8 +366,12 @@ def main():
         cmd = "PYTHONPATH=bazel-bin/python /usr/bin/python3 bench/bench.py " + " ".join(sys.argv[1:])
         with open(args.write, "w") as f:
             f.write("# Performance\n\nProduced by:\n\n```sh\nbazel build //python:ltc_mlir\n" + cmd +
-                    "\n```\n\nPaired steps in one process per row (eager and lazy alternate); speedup is the "
-                    "median of per-step eager/lazy ratios (>1: lazy is faster). The cold first step "
+                    "\n```\n\nPaired blocks in one process per row: blocks of --block back-to-back steps "
+                    "alternate between eager and lazy (a lazy block marks each step and waits for "
+                    "the device once, at its end, so a graph may run while the next step is "
+                    "traced); --steps is the number of block pairs. Times are per step (block time "
+                    "/ block); speedup is the median of the per-block eager/lazy ratios (>1: lazy is "
+                    "faster). The cold first step "
                     "compiles without the on-disk cache unless --warm-cache. Peak RSS: of the paired "
                     "process, and of eager alone and the lazy device alone, each in its own process.\n\n" +
                     report + "\n")
