@@ -447,6 +447,13 @@ FailureOr<ltc::CpuCompileResult> mlir::ltc::compileLinalgModuleToObject(
     return fail("translation of @" + graphName + " to LLVM IR failed");
   llvmModule->setTargetTriple(tm->getTargetTriple());
   llvmModule->setDataLayout(tm->createDataLayout());
+  // The runtime's allocation functions return fresh memory, as malloc does;
+  // saying so lets LLVM vectorize loops over intermediates without runtime
+  // alias checks.
+  for (const char *name :
+       {"_mlir_memref_to_llvm_alloc", "_mlir_memref_to_llvm_aligned_alloc"})
+    if (llvm::Function *alloc = llvmModule->getFunction(name))
+      alloc->addRetAttr(llvm::Attribute::NoAlias);
   optimizeModule(*llvmModule, *tm, options.optLevel);
   if (options.dumpIR) {
     llvm::raw_string_ostream os(result.llvmIR);

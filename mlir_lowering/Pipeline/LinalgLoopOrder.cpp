@@ -4,6 +4,9 @@
 // order puts the reduction innermost, where the right-hand operand is read
 // with a large stride and LLVM's loop vectorizer gives up. Moving the output's
 // contiguous dimension innermost makes every access unit-stride or invariant.
+// Window reductions (pooling: a few kernel positions innermost) move it too
+// when the input walks it with a small constant stride (the pooling stride),
+// which LLVM vectorizes as interleaved loads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,19 +22,35 @@ using namespace mlir;
 
 namespace {
 
-/// True if `expr` advances by exactly one element per step of loop `dim`.
-static bool isUnitStrideIn(AffineExpr expr, unsigned dim) {
+/// The elements `expr` advances per step of loop `dim` when it is `dim`,
+/// `dim * c` or either plus terms free of `dim`; nullopt otherwise.
+static std::optional<int64_t> strideIn(AffineExpr expr, unsigned dim) {
   if (auto dimExpr = dyn_cast<AffineDimExpr>(expr))
-    return dimExpr.getPosition() == dim;
+    return dimExpr.getPosition() == dim ? std::optional<int64_t>(1)
+                                        : std::nullopt;
   auto bin = dyn_cast<AffineBinaryOpExpr>(expr);
-  if (!bin || bin.getKind() != AffineExprKind::Add)
-    return false;
+  if (!bin)
+    return std::nullopt;
+  if (bin.getKind() == AffineExprKind::Mul) {
+    auto lhs = dyn_cast<AffineDimExpr>(bin.getLHS());
+    auto rhs = dyn_cast<AffineConstantExpr>(bin.getRHS());
+    if (lhs && rhs && lhs.getPosition() == dim && rhs.getValue() > 0)
+      return rhs.getValue();
+    return std::nullopt;
+  }
+  if (bin.getKind() != AffineExprKind::Add)
+    return std::nullopt;
   if (!bin.getLHS().isFunctionOfDim(dim))
-    return isUnitStrideIn(bin.getRHS(), dim);
+    return strideIn(bin.getRHS(), dim);
   if (!bin.getRHS().isFunctionOfDim(dim))
-    return isUnitStrideIn(bin.getLHS(), dim);
-  return false;
+    return strideIn(bin.getLHS(), dim);
+  return std::nullopt;
 }
+
+/// Largest stride accepted for a window reduction's input, and most window
+/// positions (product of the reduction extents) for it to count as one.
+constexpr int64_t kMaxWindowStride = 4;
+constexpr int64_t kMaxWindowSize = 64;
 
 /// Returns the loop to move innermost, if moving it helps.
 static std::optional<unsigned> findLoopToSink(linalg::GenericOp op) {
@@ -55,8 +74,17 @@ static std::optional<unsigned> findLoopToSink(linalg::GenericOp op) {
   if (ranges[dim] == 1)
     return std::nullopt;
 
-  // Every operand must be invariant in `dim` or walk it with unit stride in
-  // its last (contiguous) dimension only.
+  // A window reduction: every reduction loop has a small static extent.
+  int64_t window = 1;
+  for (auto [iterator, range] : llvm::zip(iterators, ranges))
+    if (linalg::isReductionIterator(iterator))
+      window =
+          ShapedType::isDynamic(range) ? kMaxWindowSize + 1 : window * range;
+  int64_t maxStride = window <= kMaxWindowSize ? kMaxWindowStride : 1;
+
+  // Every operand must be invariant in `dim` or walk it in its last
+  // (contiguous) dimension only, with unit stride (or a small one, in a
+  // window reduction).
   for (OpOperand &operand : op->getOpOperands()) {
     AffineMap map = op.getMatchingIndexingMap(&operand);
     if (!map.isFunctionOfDim(dim))
@@ -65,7 +93,8 @@ static std::optional<unsigned> findLoopToSink(linalg::GenericOp op) {
     for (AffineExpr expr : results.drop_back())
       if (expr.isFunctionOfDim(dim))
         return std::nullopt;
-    if (!isUnitStrideIn(results.back(), dim))
+    std::optional<int64_t> stride = strideIn(results.back(), dim);
+    if (!stride || *stride > maxStride)
       return std::nullopt;
   }
   return dim;

@@ -45,3 +45,35 @@ func.func @strided_operand(%a: tensor<4x16xf32>, %c: tensor<8x4xf32>) -> tensor<
   } -> tensor<8x4xf32>
   return %0 : tensor<8x4xf32>
 }
+
+// A 2x2 stride-2 max pool: the window loops are small, so ow moves innermost
+// even though the input walks it with stride 2.
+// CHECK-LABEL: func.func @pool_window
+// CHECK: iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]
+func.func @pool_window(%a: tensor<2x3x8x8xf32>, %w: tensor<2x2xf32>, %c: tensor<2x3x4x4xf32>) -> tensor<2x3x4x4xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>,
+                                        affine_map<(n, c, oh, ow, kh, kw) -> (kh, kw)>,
+                                        affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh, ow)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %w : tensor<2x3x8x8xf32>, tensor<2x2xf32>) outs(%c : tensor<2x3x4x4xf32>) {
+  ^bb0(%x: f32, %unused: f32, %acc: f32):
+    %m = arith.maximumf %acc, %x : f32
+    linalg.yield %m : f32
+  } -> tensor<2x3x4x4xf32>
+  return %0 : tensor<2x3x4x4xf32>
+}
+
+// A stride-8 read is not worth it even in a window: unchanged.
+// CHECK-LABEL: func.func @wide_stride_window
+// CHECK: iterator_types = ["parallel", "parallel", "reduction"]
+func.func @wide_stride_window(%a: tensor<4x64xf32>, %w: tensor<8xf32>, %c: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, j * 8 + k)>, affine_map<(i, j, k) -> (k)>,
+                                        affine_map<(i, j, k) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %w : tensor<4x64xf32>, tensor<8xf32>) outs(%c : tensor<4x8xf32>) {
+  ^bb0(%x: f32, %unused: f32, %acc: f32):
+    %s = arith.addf %acc, %x : f32
+    linalg.yield %s : f32
+  } -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
