@@ -290,6 +290,9 @@ void mlir::ltc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(ltc::createLowerStridedCopiesPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // Runtime kernel calls on memrefs, whose buffers deallocation now frees
+  // after the calls: the i64 (pointer, offset, strides) ABI of the kernels.
+  pm.addPass(ltc::createExpandKernelCallsPass());
 
   // Matrix products and convolutions: calls into the runtime's kernels.
   // The remaining large loop nests: tiles run on the runtime's threads.
@@ -504,6 +507,7 @@ void mlir::ltc::registerCpuPipelinePasses() {
     ::mlir::registerPass(createDropCastFastMathPass);
     ::mlir::registerPass(createGeneralizeNamedOpsPass);
     ::mlir::registerPass(createLinalgToKernelCallsPass);
+    ::mlir::registerPass(createExpandKernelCallsPass);
     ::mlir::registerPass([] { return createParallelizeLoopsPass(); });
     ::mlir::registerPass([] { return createEmitEntryWrapperPass(); });
   });

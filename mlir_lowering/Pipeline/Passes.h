@@ -75,6 +75,14 @@ std::unique_ptr<Pass> createGeneralizeNamedOpsPass();
 /// just before the op is folded into the call.
 std::unique_ptr<Pass> createLinalgToKernelCallsPass();
 
+/// `ltc-expand-kernel-calls`: after deallocation, rewrites every func.call of
+/// a private declaration marked `ltc.kernel_call = "<kernel>"` (the runtime
+/// kernel calls of the linear-algebra lowering, which take memrefs so that
+/// deallocation keeps their buffers alive) into a call of `<kernel>` whose
+/// memref operands are expanded into i64 (aligned pointer, offset, strides...)
+/// values, and erases the marked declarations.
+std::unique_ptr<Pass> createExpandKernelCallsPass();
+
 /// `ltc-parallelize-loops`: on memrefs, tiles each linalg op directly in a
 /// function whose work (iterations x body ops) reaches `minWork` along its
 /// first parallel loop that indexes every output (at most `maxTiles` tiles),

@@ -6,13 +6,18 @@
 //
 // Each operand is broadcast to the op's batch shape and collapsed to
 // [batch, rows, cols] (or [batch, len], [batch]); the kernel gets it through
-// `bufferization.to_buffer read_only` as (pointer, offset, strides) i64
-// values read from the memref descriptor, so views need no copy. Results are
+// `bufferization.to_buffer read_only`, so views need no copy. Results are
 // fresh `memref.alloc`s the kernel writes, turned back into tensors with
 // `bufferization.to_tensor restrict writable`, which one-shot bufferization
-// accepts as new buffers. The call is the only user of the pointers, right
-// after the to_buffer ops, and buffers are freed at the end of the block, so
-// they outlive the call.
+// accepts as new buffers. The call takes the buffers as memrefs (cast to
+// fully dynamic strided types) and calls a private declaration
+// `<kernel>.memrefs` marked `ltc.kernel_call = "<kernel>"`: bufferization and
+// deallocation see the call use every buffer, so none is freed before it.
+// Each call's to_buffers carry its own `ltc.kernel_operand` id, so that CSE
+// keeps them right before their call, where one-shot bufferization sees the
+// tensors read.
+// Only after deallocation does ltc-expand-kernel-calls (Pipeline/) expand the
+// memrefs into the (pointer, offset, strides) i64 values the runtime takes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,7 +56,7 @@ int64_t product(ArrayRef<int64_t> sizes) {
   return n;
 }
 
-/// Collects the i64 arguments of one kernel call.
+/// Collects the arguments of one kernel call: i64 scalars and memrefs.
 class KernelCall {
 public:
   KernelCall(ConversionPatternRewriter &rewriter, Location loc)
@@ -61,16 +66,19 @@ public:
     args.push_back(arith::ConstantIntOp::create(b, loc, v, 64));
   }
 
-  /// `tensor` (static, rank = 1 + trailing rank) as pointer, offset, strides.
+  /// `tensor` (static, rank = 1 + trailing rank), read through a read-only
+  /// buffer.
   void addInput(Value tensor) {
     auto type = cast<RankedTensorType>(tensor.getType());
-    auto layout = StridedLayoutAttr::get(
-        b.getContext(), ShapedType::kDynamic,
-        SmallVector<int64_t>(type.getRank(), ShapedType::kDynamic));
-    auto memrefType =
-        MemRefType::get(type.getShape(), type.getElementType(), layout);
+    auto memrefType = MemRefType::get(type.getShape(), type.getElementType(),
+                                      dynamicLayout(type.getRank()));
     auto buffer = bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
                                                     /*read_only=*/true);
+    // to_buffer is pure: CSE would merge the to_buffers of two calls reading
+    // one tensor, and one-shot bufferization, which sees the tensor read at
+    // the to_buffer, could then let an op between the calls write into its
+    // buffer before the second call reads it. A per-call id keeps them apart.
+    buffer->setAttr(kOperandAttr, b.getI64IntegerAttr(callId()));
     addMemRef(buffer);
   }
 
@@ -93,43 +101,68 @@ public:
                                              /*writable=*/true);
   }
 
-  /// Emits the call, declaring `name` as `(i64...) -> ()` if needed.
+  /// Emits the call of `<name>.memrefs`, declared private with the argument
+  /// types and `ltc.kernel_call = "<name>"`, which ltc-expand-kernel-calls
+  /// turns into a call of the runtime's `<name>` after deallocation.
   LogicalResult emit(StringRef name) {
     auto module =
         b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
-    auto fnType = FunctionType::get(
-        b.getContext(), SmallVector<Type>(args.size(), b.getI64Type()), {});
-    if (auto existing = module.lookupSymbol<func::FuncOp>(name)) {
+    auto fnType =
+        FunctionType::get(b.getContext(), ValueRange(args).getTypes(), {});
+    std::string declName = (name + ".memrefs").str();
+    if (auto existing = module.lookupSymbol<func::FuncOp>(declName)) {
       if (existing.getFunctionType() != fnType)
         return failure();
     } else {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(module.getBody());
-      auto fn = func::FuncOp::create(b, loc, name, fnType);
+      auto fn = func::FuncOp::create(b, loc, declName, fnType);
       fn.setPrivate();
+      fn->setAttr("ltc.kernel_call", b.getStringAttr(name));
     }
-    func::CallOp::create(b, loc, name, TypeRange{}, args);
+    func::CallOp::create(b, loc, declName, TypeRange{}, args);
     return success();
   }
 
 private:
-  void addMemRef(Value memref) {
-    auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, memref);
-    Value pointer =
-        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
-    args.push_back(toI64(pointer));
-    args.push_back(toI64(metadata.getOffset()));
-    for (Value stride : metadata.getStrides())
-      args.push_back(toI64(stride));
+  static constexpr StringLiteral kOperandAttr = "ltc.kernel_operand";
+
+  /// An id no other kernel call's to_buffer in the enclosing op has.
+  int64_t callId() {
+    if (id < 0) {
+      id = 0;
+      b.getInsertionBlock()->getParentOp()->walk(
+          [&](bufferization::ToBufferOp op) {
+            if (auto attr = op->getAttrOfType<IntegerAttr>(kOperandAttr))
+              id = std::max(id, attr.getInt() + 1);
+          });
+    }
+    return id;
   }
 
-  Value toI64(Value index) {
-    return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+  /// strided<[?, ...], offset: ?> of `rank` dims.
+  StridedLayoutAttr dynamicLayout(int64_t rank) {
+    return StridedLayoutAttr::get(
+        b.getContext(), ShapedType::kDynamic,
+        SmallVector<int64_t>(rank, ShapedType::kDynamic));
+  }
+
+  /// Passes `memref` as a fully dynamic strided memref, so that one
+  /// declaration serves every shape. Being a memref operand of a call of an
+  /// external function, the buffer is read and written by the call as far as
+  /// bufferization and deallocation know: it stays alive until then.
+  void addMemRef(Value memref) {
+    auto type = cast<MemRefType>(memref.getType());
+    auto dynamicType = MemRefType::get(
+        SmallVector<int64_t>(type.getRank(), ShapedType::kDynamic),
+        type.getElementType(), dynamicLayout(type.getRank()));
+    args.push_back(memref::CastOp::create(b, loc, dynamicType, memref));
   }
 
   ConversionPatternRewriter &b;
   Location loc;
   SmallVector<Value> args;
+  int64_t id = -1;
 };
 
 /// `v` (a static tensor) with element type `elemType`, broadcast to

@@ -2,11 +2,16 @@
 
 // The kernel calls that convert-torch-to-linalg emits on buffers go through
 // one-shot bufferization, the out-parameter rewrite and deallocation down to
-// LLVM: the results are written straight into the caller's buffers and no
-// bufferization op is left.
+// LLVM: the results are written straight into the caller's buffers, no
+// bufferization op is left, and after deallocation the memref call of the
+// marked declaration has become a call of the runtime kernel with i64
+// (pointer, offset, strides) arguments.
+// CHECK-NOT:   ltc_mlir_lu_factor_f32.memrefs
+// CHECK-NOT:   ltc.kernel_call
 // CHECK-LABEL: llvm.func @ltc_mlir_lu_factor_f32(i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
 // CHECK-LABEL: llvm.func internal @lu_factor(
 // CHECK:         llvm.call @ltc_mlir_lu_factor_f32(
+// CHECK-NOT:     ltc_mlir_lu_factor_f32.memrefs
 // CHECK-NOT:     bufferization.
 // CHECK-NOT:     llvm.call @free
 // CHECK-NOT:     llvm.call @_mlir_memref_to_llvm_free
