@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelAbi.h"
 #include "Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -24,10 +25,6 @@ using namespace mlir;
 namespace {
 
 constexpr StringLiteral kKernelCallAttr = "ltc.kernel_call";
-
-Value toI64(OpBuilder &b, Location loc, Value index) {
-  return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
-}
 
 struct ExpandKernelCallsPass
     : public PassWrapper<ExpandKernelCallsPass, OperationPass<ModuleOp>> {
@@ -74,14 +71,7 @@ struct ExpandKernelCallsPass
           args.push_back(operand);
           continue;
         }
-        auto metadata =
-            memref::ExtractStridedMetadataOp::create(b, loc, operand);
-        args.push_back(toI64(
-            b, loc,
-            memref::ExtractAlignedPointerAsIndexOp::create(b, loc, operand)));
-        args.push_back(toI64(b, loc, metadata.getOffset()));
-        for (Value stride : metadata.getStrides())
-          args.push_back(toI64(b, loc, stride));
+        ltc::getMemRefArgs(b, loc, operand).appendTo(args);
       }
 
       auto type =

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelAbi.h"
 #include "Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -24,6 +25,9 @@
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
+using mlir::ltc::constI64;
+using mlir::ltc::getMemRefArgs;
+using mlir::ltc::MemRefArgs;
 
 namespace {
 
@@ -48,32 +52,6 @@ LogicalResult declareKernel(ModuleOp module, StringRef name, unsigned numArgs) {
   auto func = func::FuncOp::create(b, module.getLoc(), name, type);
   func.setPrivate();
   return success();
-}
-
-/// Emits the i64 values the kernels take for one memref operand.
-struct MemRefArgs {
-  Value pointer;
-  Value offset;
-  SmallVector<Value> strides;
-};
-
-Value toI64(OpBuilder &b, Location loc, Value index) {
-  return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
-}
-
-Value constI64(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIntOp::create(b, loc, v, 64);
-}
-
-MemRefArgs getMemRefArgs(OpBuilder &b, Location loc, Value memref) {
-  MemRefArgs args;
-  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, memref);
-  args.pointer = toI64(
-      b, loc, memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref));
-  args.offset = toI64(b, loc, metadata.getOffset());
-  for (Value stride : metadata.getStrides())
-    args.strides.push_back(toI64(b, loc, stride));
-  return args;
 }
 
 /// The zero fill of `output` just before `op`, if any (only allocations and
@@ -304,12 +282,8 @@ LogicalResult rewriteConvolution(RewriterBase &rewriter,
       cst(wShape[0]),   cst(wShape[2]),  cst(wShape[3]),  cst(outShape[2]),
       cst(outShape[3]), cst(strides[0]), cst(strides[1]), cst(dilations[0]),
       cst(dilations[1])};
-  for (Value v : {input, filter, output}) {
-    MemRefArgs m = getMemRefArgs(rewriter, loc, v);
-    args.push_back(m.pointer);
-    args.push_back(m.offset);
-    args.append(m.strides);
-  }
+  for (Value v : {input, filter, output})
+    getMemRefArgs(rewriter, loc, v).appendTo(args);
   func::CallOp::create(rewriter, loc, kConv2d, TypeRange{}, args);
   rewriter.eraseOp(op);
   return success();
