@@ -8,10 +8,10 @@
 #include <dlfcn.h>
 
 #include <algorithm>
-#include <atomic>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <vector>
 
 namespace ltc_mlir {
@@ -28,10 +28,12 @@ using SgemmFn = void (*)(int order, int trans_a, int trans_b, int m, int n,
                          const float *b, int ldb, float beta, float *c,
                          int ldc);
 using SetThreadsFn = void (*)(int);
+using GetThreadsFn = int (*)();
 
 struct Blas {
   SgemmFn sgemm = nullptr;
   SetThreadsFn set_threads = nullptr;
+  GetThreadsFn get_threads = nullptr;
 };
 
 // Loaded once. OpenBLAS first: it has the thread control; the generic CBLAS
@@ -55,6 +57,10 @@ const Blas &GetBlas() {
       b.sgemm = sgemm;
       b.set_threads = reinterpret_cast<SetThreadsFn>(
           dlsym(handle, "openblas_set_num_threads"));
+      b.get_threads = reinterpret_cast<GetThreadsFn>(
+          dlsym(handle, "openblas_get_num_threads"));
+      if (b.set_threads == nullptr || b.get_threads == nullptr)
+        b.set_threads = nullptr, b.get_threads = nullptr;
       break; // The handle stays open for the life of the process.
     }
     return b;
@@ -62,16 +68,49 @@ const Blas &GetBlas() {
   return blas;
 }
 
-std::atomic<int> requested_threads{0};
-std::atomic<int> applied_threads{0};
+// While any kernel runs, OpenBLAS runs on its caller only: the kernels split
+// their work over our pool themselves. OpenBLAS's own workers poll (with
+// sched_yield) for about 0.1 s after every threaded call; on a small machine
+// that polling took a core from the Python thread tracing the next step and
+// from our pool. The setting is process-wide, so the first kernel to enter
+// saves it and the last to leave restores it for eager PyTorch's calls.
+class SerialBlasScope {
+public:
+  explicit SerialBlasScope(const Blas &blas) : blas_(blas) {
+    if (blas_.set_threads == nullptr)
+      return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (depth_++ == 0) {
+      saved_ = blas_.get_threads();
+      if (saved_ != 1)
+        blas_.set_threads(1);
+    }
+  }
+  ~SerialBlasScope() {
+    if (blas_.set_threads == nullptr)
+      return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (--depth_ == 0 && saved_ != 1)
+      blas_.set_threads(saved_);
+  }
+  SerialBlasScope(const SerialBlasScope &) = delete;
+  SerialBlasScope &operator=(const SerialBlasScope &) = delete;
 
-void ApplyThreads(const Blas &blas) {
-  int want = requested_threads.load(std::memory_order_relaxed);
-  if (want <= 0 || blas.set_threads == nullptr)
-    return;
-  if (applied_threads.exchange(want) != want)
-    blas.set_threads(want);
-}
+private:
+  const Blas &blas_;
+  static std::mutex mutex_;
+  static int depth_;
+  static int saved_;
+};
+std::mutex SerialBlasScope::mutex_;
+int SerialBlasScope::depth_ = 0;
+int SerialBlasScope::saved_ = 1;
+
+// Below this many multiply-adds a kernel runs on its caller alone: handing
+// out shares (a wake-up, cache misses on another core) would cost about as
+// much as the work, and a small step's GEMMs usually overlap Python's
+// tracing of the next step, which needs the other core.
+constexpr double kParallelMacs = double(int64_t{1} << 23);
 
 // C[m,n] (+)= sum_k A[m,k] * B[k,n], all by strides.
 void NaiveGemm(int64_t M, int64_t N, int64_t K, const float *a, int64_t sam,
@@ -152,7 +191,6 @@ void StridedGemm(int64_t M, int64_t N, int64_t K, const float *a, int64_t sam,
     trans_b = kNoTrans;
     ldb = N;
   }
-  ApplyThreads(blas);
   int c_trans;
   int64_t ldc;
   if (BlasLayout(M, N, scm, scn, &c_trans, &ldc) && c_trans == kNoTrans) {
@@ -171,6 +209,34 @@ void StridedGemm(int64_t M, int64_t N, int64_t K, const float *a, int64_t sam,
     }
 }
 
+// StridedGemm on up to `threads` threads: C's columns (or its rows, when it
+// has more of them) in one contiguous block per thread, each block a
+// single-threaded BLAS call. Blocks of columns start on multiples of 16, a
+// whole number of OpenBLAS's micro-kernel width.
+void SplitGemm(int threads, int64_t M, int64_t N, int64_t K, const float *a,
+               int64_t sam, int64_t sak, const float *b, int64_t sbk,
+               int64_t sbn, float *c, int64_t scm, int64_t scn,
+               bool accumulate) {
+  if (threads < 2 || double(M) * double(N) * double(K) < kParallelMacs) {
+    StridedGemm(M, N, K, a, sam, sak, b, sbk, sbn, c, scm, scn, accumulate);
+    return;
+  }
+  if (N >= M) {
+    constexpr int64_t kUnit = 16;
+    ParallelFor((N + kUnit - 1) / kUnit, threads, threads,
+                [&](int64_t begin, int64_t end) {
+                  int64_t n0 = begin * kUnit, n1 = std::min(N, end * kUnit);
+                  StridedGemm(M, n1 - n0, K, a, sam, sak, b + n0 * sbn, sbk,
+                              sbn, c + n0 * scn, scm, scn, accumulate);
+                });
+  } else {
+    ParallelFor(M, threads, threads, [&](int64_t m0, int64_t m1) {
+      StridedGemm(m1 - m0, N, K, a + m0 * sam, sam, sak, b, sbk, sbn,
+                  c + m0 * scm, scm, scn, accumulate);
+    });
+  }
+}
+
 float *Ptr(int64_t ptr, int64_t off) {
   return reinterpret_cast<float *>(static_cast<intptr_t>(ptr)) + off;
 }
@@ -180,8 +246,6 @@ float *Ptr(int64_t ptr, int64_t off) {
 bool CpuKernelsUseBlas() { return GetBlas().sgemm != nullptr; }
 
 void SetCpuKernelThreads(int threads) {
-  requested_threads.store(threads < 0 ? 0 : threads);
-  // The generated loops' threads follow the same count.
   SetParallelForThreads(threads < 0 ? 0 : threads);
 }
 
@@ -213,7 +277,6 @@ const CpuKernelSymbol *GetCpuKernelSymbols(int *count) {
 } // namespace ltc_mlir
 
 using ltc_mlir::runtime::Ptr;
-using ltc_mlir::runtime::StridedGemm;
 
 extern "C" void ltc_mlir_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K,
                                int64_t a_ptr, int64_t a_off, int64_t sab,
@@ -222,12 +285,32 @@ extern "C" void ltc_mlir_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K,
                                int64_t sbn, int64_t c_ptr, int64_t c_off,
                                int64_t scb, int64_t scm, int64_t scn,
                                int64_t accumulate) {
+  using namespace ltc_mlir::runtime;
   const float *a = Ptr(a_ptr, a_off);
   const float *b = Ptr(b_ptr, b_off);
   float *c = Ptr(c_ptr, c_off);
+  if (batch <= 0)
+    return;
+  SerialBlasScope serial(GetBlas());
+  int threads = GetKernelThreads();
+  bool parallel =
+      threads >= 2 &&
+      double(batch) * double(M) * double(N) * double(K) >= kParallelMacs;
+  // Whole GEMMs per thread when there are enough of them; else each GEMM is
+  // split.
+  if (parallel && batch >= threads) {
+    ParallelFor(batch, threads, std::min<int64_t>(batch, 4 * threads),
+                [&](int64_t begin, int64_t end) {
+                  for (int64_t i = begin; i < end; ++i)
+                    StridedGemm(M, N, K, a + i * sab, sam, sak, b + i * sbb,
+                                sbk, sbn, c + i * scb, scm, scn,
+                                accumulate != 0);
+                });
+    return;
+  }
   for (int64_t i = 0; i < batch; ++i)
-    StridedGemm(M, N, K, a + i * sab, sam, sak, b + i * sbb, sbk, sbn,
-                c + i * scb, scm, scn, accumulate != 0);
+    SplitGemm(parallel ? threads : 1, M, N, K, a + i * sab, sam, sak,
+              b + i * sbb, sbk, sbn, c + i * scb, scm, scn, accumulate != 0);
 }
 
 extern "C" void ltc_mlir_conv2d_nchw(
@@ -244,13 +327,15 @@ extern "C" void ltc_mlir_conv2d_nchw(
   if (C <= 0 || KH <= 0 || KW <= 0 || (OH - 1) * sh + (KH - 1) * dh >= H ||
       (OW - 1) * sw + (KW - 1) * dw >= W)
     return;
+  using namespace ltc_mlir::runtime;
   const float *in = Ptr(in_ptr, in_off);
   const float *w = Ptr(w_ptr, w_off);
   float *out = Ptr(out_ptr, out_off);
   int64_t K = C * KH * KW, P = OH * OW;
+  SerialBlasScope serial(GetBlas());
 
   // The filter as an F x K matrix.
-  thread_local std::vector<float> packed_w, col;
+  thread_local std::vector<float> packed_w;
   const float *wm = w;
   int64_t swf = w_s0;
   if (!(w_s3 == 1 || KW == 1) || w_s2 != KW * w_s3 || w_s1 != KH * w_s2) {
@@ -271,39 +356,55 @@ extern "C" void ltc_mlir_conv2d_nchw(
   bool direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 &&
                 (in_s3 == 1 || OW == 1) && in_s2 == OW * in_s3 && OH == H &&
                 OW == W;
-  for (int64_t n = 0; n < N; ++n) {
-    const float *image = in + n * in_s0;
-    const float *bm = image;
-    int64_t sbk = in_s1;
-    if (!direct) {
-      col.resize(static_cast<size_t>(K * P));
-      float *dst = col.data();
-      for (int64_t c = 0; c < C; ++c)
-        for (int64_t kh = 0; kh < KH; ++kh)
-          for (int64_t kw = 0; kw < KW; ++kw)
-            for (int64_t oh = 0; oh < OH; ++oh) {
-              const float *src = image + c * in_s1 +
-                                 (oh * sh + kh * dh) * in_s2 + kw * dw * in_s3;
-              if (sw == 1 && in_s3 == 1) {
-                std::memcpy(dst, src, static_cast<size_t>(OW) * sizeof(float));
-                dst += OW;
-              } else {
-                for (int64_t ow = 0; ow < OW; ++ow)
-                  *dst++ = src[ow * sw * in_s3];
+  // One image per share (its own im2col buffer); a batch smaller than the
+  // thread count splits each image's GEMM instead.
+  int threads = GetKernelThreads();
+  if (double(N) * double(F) * double(P) * double(K) < kParallelMacs)
+    threads = 1;
+  int gemm_threads = N >= threads ? 1 : threads;
+  auto images = [&](int64_t n_begin, int64_t n_end) {
+    thread_local std::vector<float> col;
+    for (int64_t n = n_begin; n < n_end; ++n) {
+      const float *image = in + n * in_s0;
+      const float *bm = image;
+      int64_t sbk = in_s1;
+      if (!direct) {
+        col.resize(static_cast<size_t>(K * P));
+        float *dst = col.data();
+        for (int64_t c = 0; c < C; ++c)
+          for (int64_t kh = 0; kh < KH; ++kh)
+            for (int64_t kw = 0; kw < KW; ++kw)
+              for (int64_t oh = 0; oh < OH; ++oh) {
+                const float *src = image + c * in_s1 +
+                                   (oh * sh + kh * dh) * in_s2 +
+                                   kw * dw * in_s3;
+                if (sw == 1 && in_s3 == 1) {
+                  std::memcpy(dst, src,
+                              static_cast<size_t>(OW) * sizeof(float));
+                  dst += OW;
+                } else {
+                  for (int64_t ow = 0; ow < OW; ++ow)
+                    *dst++ = src[ow * sw * in_s3];
+                }
               }
-            }
-      bm = col.data();
-      sbk = P;
-    }
-    // out[n] as F x P: contiguous over (oh, ow) when rows are dense.
-    float *image_out = out + n * out_s0;
-    if ((out_s3 == 1 || OW == 1) && out_s2 == OW * out_s3) {
-      StridedGemm(F, P, K, wm, swf, 1, bm, sbk, 1, image_out, out_s1, 1,
+        bm = col.data();
+        sbk = P;
+      }
+      // out[n] as F x P: contiguous over (oh, ow) when rows are dense.
+      float *image_out = out + n * out_s0;
+      if ((out_s3 == 1 || OW == 1) && out_s2 == OW * out_s3) {
+        SplitGemm(gemm_threads, F, P, K, wm, swf, 1, bm, sbk, 1, image_out,
+                  out_s1, 1,
                   /*accumulate=*/true);
-    } else {
-      for (int64_t oh = 0; oh < OH; ++oh)
-        StridedGemm(F, OW, K, wm, swf, 1, bm + oh * OW, sbk, 1,
+      } else {
+        for (int64_t oh = 0; oh < OH; ++oh)
+          SplitGemm(gemm_threads, F, OW, K, wm, swf, 1, bm + oh * OW, sbk, 1,
                     image_out + oh * out_s2, out_s1, out_s3, true);
+      }
     }
-  }
+  };
+  if (gemm_threads == 1 && threads >= 2)
+    ParallelFor(N, threads, std::min<int64_t>(N, 4 * threads), images);
+  else
+    images(0, N);
 }

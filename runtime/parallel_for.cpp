@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -51,14 +52,17 @@ thread_local bool inside_parallel_for = false;
 // next job's body.
 class Pool {
 public:
-  // Runs `body` on `shares` shares. Returns false (having run nothing) when
-  // another thread is dispatching.
-  bool Run(Body body, void *ctx, int64_t count, int shares) {
+  // Runs `body` on `shares` shares, with up to threads - 1 workers helping
+  // the caller. Returns false (having run nothing) when another thread is
+  // dispatching.
+  bool Run(Body body, void *ctx, int64_t count, int shares, int threads) {
     std::unique_lock<std::mutex> dispatch(dispatch_mutex_, std::try_to_lock);
     if (!dispatch.owns_lock())
       return false;
     uint64_t generation = (job_.load(std::memory_order_relaxed) >> 32) + 1;
-    while (static_cast<int>(workers_.size()) < shares - 1) {
+    // More workers than threads would only spin against each other; workers
+    // started for a larger count earlier stay (they sleep when idle).
+    while (static_cast<int>(workers_.size()) < std::min(shares, threads) - 1) {
       workers_.emplace_back([this] { Work(); });
       workers_.back().detach();
     }
@@ -157,23 +161,47 @@ void SetParallelForThreads(int threads) {
 }
 
 int GetParallelForThreads() {
-  // Generated loops run serially unless LTC_MLIR_LOOP_THREADS=N allows up to
-  // N threads (still capped by torch.set_num_threads). Off by default: on a
-  // 2-core machine the workers' spinning competed with PyTorch's and
-  // OpenBLAS's own threads and lost more than it won (docs/PERFORMANCE.md).
+  // Generated loops use torch's intra-op thread count; LTC_MLIR_LOOP_THREADS=N
+  // caps them (1: serial). Before the pool stopped starting a worker per
+  // share, its surplus workers' polling lost more than the loops gained on
+  // two cores, and this cap defaulted to 1 (docs/PERFORMANCE.md).
   static const int env_cap = [] {
     const char *value = std::getenv("LTC_MLIR_LOOP_THREADS");
-    int cap = value ? std::atoi(value) : 1;
+    int cap = value != nullptr && value[0] != '\0' ? std::atoi(value)
+                                                    : kMaxThreads;
     return std::clamp(cap, 1, kMaxThreads);
   }();
+  return std::min(GetKernelThreads(), env_cap);
+}
+
+int GetKernelThreads() {
   int threads = requested_threads.load(std::memory_order_relaxed);
-  if (threads > 0)
-    return std::min(threads, env_cap);
   if (threads > 0)
     return threads;
   static const int hardware = std::clamp(
       static_cast<int>(std::thread::hardware_concurrency()), 1, kMaxThreads);
-  return std::min(hardware, env_cap);
+  return hardware;
+}
+
+void ParallelFor(int64_t count, int threads, int64_t shares,
+                 const std::function<void(int64_t, int64_t)> &fn) {
+  if (count <= 0)
+    return;
+  shares = std::clamp<int64_t>(shares, 1, std::min<int64_t>(count, 0xffff));
+  if (threads >= 2 && shares >= 2 && !inside_parallel_for) {
+    inside_parallel_for = true;
+    bool ran = GetPool().Run(
+        [](void *ctx, int64_t begin, int64_t end) {
+          (*static_cast<const std::function<void(int64_t, int64_t)> *>(ctx))(
+              begin, end);
+        },
+        const_cast<void *>(static_cast<const void *>(&fn)), count,
+        static_cast<int>(std::min<int64_t>(shares, kMaxThreads * 4)), threads);
+    inside_parallel_for = false;
+    if (ran)
+      return;
+  }
+  fn(0, count);
 }
 
 } // namespace runtime
@@ -189,7 +217,8 @@ extern "C" void ltc_mlir_parallel_for(void (*body)(void *, int64_t, int64_t),
   int64_t shares = std::min<int64_t>(count, threads == 1 ? 1 : 4 * threads);
   if (shares >= 2 && !inside_parallel_for) {
     inside_parallel_for = true;
-    bool ran = GetPool().Run(body, ctx, count, static_cast<int>(shares));
+    bool ran =
+        GetPool().Run(body, ctx, count, static_cast<int>(shares), threads);
     inside_parallel_for = false;
     if (ran)
       return;

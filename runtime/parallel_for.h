@@ -7,6 +7,7 @@
 #define LTC_MLIR_RUNTIME_PARALLEL_FOR_H_
 
 #include <cstdint>
+#include <functional>
 
 extern "C" {
 
@@ -25,7 +26,18 @@ namespace runtime {
 // Threads ltc_mlir_parallel_for may use, the caller included; 0 (the
 // default) means all hardware threads. SetCpuKernelThreads sets it too.
 void SetParallelForThreads(int threads);
+// Threads the generated loops may use: the count above, capped by
+// LTC_MLIR_LOOP_THREADS when that is set.
 int GetParallelForThreads();
+// Threads the hand-written kernels (GEMM, convolution) may use: the count
+// above, uncapped.
+int GetKernelThreads();
+
+// Calls fn(begin, end) on `shares` disjoint ranges covering [0, count), on
+// the pool with up to `threads` threads (the caller included); serially on
+// the caller when threads or shares is below 2 or the pool is busy.
+void ParallelFor(int64_t count, int threads, int64_t shares,
+                 const std::function<void(int64_t, int64_t)> &fn);
 
 } // namespace runtime
 } // namespace ltc_mlir

@@ -10,6 +10,8 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 
+#include <dlfcn.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -163,6 +165,54 @@ TEST(CpuKernelsTest, Conv2dAccumulatesLikeLinalg) {
                          t.F * OH * OW, OH * OW, OW, 1);
     ExpectNear(out, want);
   }
+}
+
+// OpenBLAS's thread setting, when the library is there.
+int OpenBlasThreads(int set = 0) {
+  void *handle = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_NOLOAD);
+  if (handle == nullptr)
+    return -1;
+  auto get =
+      reinterpret_cast<int (*)()>(dlsym(handle, "openblas_get_num_threads"));
+  auto put = reinterpret_cast<void (*)(int)>(
+      dlsym(handle, "openblas_set_num_threads"));
+  if (set > 0 && put != nullptr)
+    put(set);
+  return get != nullptr ? get() : -1;
+}
+
+// Above the size threshold, kernels split their work over two threads: by
+// columns, by rows, by batch, by image and within one image. Each split must
+// give the serial result, and OpenBLAS's own setting (which the kernels turn
+// to one thread while they run) must come back unchanged for eager PyTorch.
+TEST(CpuKernelsTest, LargeKernelsSplitOverThreads) {
+  ltc_mlir::runtime::SetCpuKernelThreads(2);
+  int blas_threads = OpenBlasThreads(/*set=*/2);
+  for (bool ta : {false, true})
+    for (bool acc : {false, true}) {
+      SCOPED_TRACE(testing::Message() << "ta=" << ta << " acc=" << acc);
+      RunGemmCase({1, 96, 301, 200, ta, !ta, false, acc});  // by columns
+      RunGemmCase({1, 301, 40, 400, ta, false, true, acc}); // by rows
+      RunGemmCase({3, 64, 100, 300, ta, ta, false, acc});   // by batch
+    }
+  struct Case {
+    int64_t N, C, H, W, F;
+  };
+  for (Case t : {Case{4, 8, 34, 34, 32}, Case{1, 16, 34, 34, 64}}) {
+    int64_t OH = t.H - 2, OW = t.W - 2;
+    std::vector<float> in = Random(t.N * t.C * t.H * t.W, 9);
+    std::vector<float> w = Random(t.F * t.C * 9, 10);
+    std::vector<float> out = Random(t.N * t.F * OH * OW, 11);
+    std::vector<float> want =
+        NaiveConv(in, w, out, t.N, t.C, t.H, t.W, t.F, 3, 3, OH, OW, 1, 1);
+    ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, 3, 3, OH, OW, 1, 1, 1, 1,
+                         Ptr(in.data()), 0, t.C * t.H * t.W, t.H * t.W, t.W, 1,
+                         Ptr(w.data()), 0, t.C * 9, 9, 3, 1, Ptr(out.data()), 0,
+                         t.F * OH * OW, OH * OW, OW, 1);
+    ExpectNear(out, want, 1e-3f);
+  }
+  EXPECT_EQ(OpenBlasThreads(), blas_threads);
+  ltc_mlir::runtime::SetCpuKernelThreads(0);
 }
 
 // Through the pipeline: linear-style matmul with a transposed weight (a

@@ -4,8 +4,9 @@ backward, and run compiled: lazy::<op> counters move, no aten:: counter does.
 """
 import os
 
-# The pool is opt-in (runtime/parallel_for.cpp); let it use both cores here.
-os.environ["LTC_MLIR_LOOP_THREADS"] = "2"
+# The pool follows torch.set_num_threads; a cap left in the environment must
+# not make these tests serial.
+os.environ.pop("LTC_MLIR_LOOP_THREADS", None)
 
 import pytest
 import torch
