@@ -356,6 +356,10 @@ extern "C" void ltc_mlir_conv2d_nchw(
   bool direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 &&
                 (in_s3 == 1 || OW == 1) && in_s2 == OW * in_s3 && OH == H &&
                 OW == W;
+  // The weight gradient arrives as a convolution whose "filter" is the
+  // output gradient: a large window and a tiny output. Its im2col matrix is
+  // built transposed, so that the copies run along the window's rows.
+  bool transposed_col = KW > OW && dw == 1 && in_s3 == 1;
   // One image per share (its own im2col buffer); a batch smaller than the
   // thread count splits each image's GEMM instead.
   int threads = GetKernelThreads();
@@ -367,8 +371,26 @@ extern "C" void ltc_mlir_conv2d_nchw(
     for (int64_t n = n_begin; n < n_end; ++n) {
       const float *image = in + n * in_s0;
       const float *bm = image;
-      int64_t sbk = in_s1;
-      if (!direct) {
+      int64_t sbk = in_s1, sbp = 1;
+      if (!direct && transposed_col) {
+        // colT[p, k]: one row per output position, so that each copy is a
+        // run of KW input elements rather than OW.
+        col.resize(static_cast<size_t>(K * P));
+        float *dst = col.data();
+        for (int64_t oh = 0; oh < OH; ++oh)
+          for (int64_t ow = 0; ow < OW; ++ow)
+            for (int64_t c = 0; c < C; ++c)
+              for (int64_t kh = 0; kh < KH; ++kh) {
+                std::memcpy(dst,
+                            image + c * in_s1 + (oh * sh + kh * dh) * in_s2 +
+                                ow * sw,
+                            static_cast<size_t>(KW) * sizeof(float));
+                dst += KW;
+              }
+        bm = col.data();
+        sbk = 1;
+        sbp = K;
+      } else if (!direct) {
         col.resize(static_cast<size_t>(K * P));
         float *dst = col.data();
         for (int64_t c = 0; c < C; ++c)
@@ -393,13 +415,13 @@ extern "C" void ltc_mlir_conv2d_nchw(
       // out[n] as F x P: contiguous over (oh, ow) when rows are dense.
       float *image_out = out + n * out_s0;
       if ((out_s3 == 1 || OW == 1) && out_s2 == OW * out_s3) {
-        SplitGemm(gemm_threads, F, P, K, wm, swf, 1, bm, sbk, 1, image_out,
+        SplitGemm(gemm_threads, F, P, K, wm, swf, 1, bm, sbk, sbp, image_out,
                   out_s1, 1,
                   /*accumulate=*/true);
       } else {
         for (int64_t oh = 0; oh < OH; ++oh)
-          SplitGemm(gemm_threads, F, OW, K, wm, swf, 1, bm + oh * OW, sbk, 1,
-                    image_out + oh * out_s2, out_s1, out_s3, true);
+          SplitGemm(gemm_threads, F, OW, K, wm, swf, 1, bm + oh * OW * sbp, sbk,
+                    sbp, image_out + oh * out_s2, out_s1, out_s3, true);
       }
     }
   };

@@ -150,7 +150,11 @@ TEST(CpuKernelsTest, Conv2dAccumulatesLikeLinalg) {
   };
   for (Case t :
        {Case{2, 3, 9, 11, 5, 3, 3, 1, 1}, Case{1, 2, 10, 9, 3, 3, 2, 2, 1},
-        Case{3, 4, 6, 6, 2, 1, 1, 1, 1}, Case{1, 1, 9, 9, 2, 3, 3, 1, 2}}) {
+        Case{3, 4, 6, 6, 2, 1, 1, 1, 1}, Case{1, 1, 9, 9, 2, 3, 3, 1, 2},
+        // Window wider than the output (a weight gradient): the im2col
+        // matrix is built transposed.
+        Case{2, 3, 12, 13, 4, 10, 11, 1, 1},
+        Case{1, 2, 15, 15, 3, 9, 9, 2, 1}}) {
     int64_t OH = (t.H - t.d * (t.KH - 1) - 1) / t.s + 1;
     int64_t OW = (t.W - t.d * (t.KW - 1) - 1) / t.s + 1;
     std::vector<float> in = Random(t.N * t.C * t.H * t.W, 6);

@@ -5,22 +5,12 @@
 // runtime's LAPACK-backed kernels, by name (`ltc_mlir_<kernel>_f32/_f64`).
 //
 // Each operand is broadcast to the op's batch shape and collapsed to
-// [batch, rows, cols] (or [batch, len], [batch]); the kernel gets it through
-// `bufferization.to_buffer read_only`, so views need no copy. Results are
-// fresh `memref.alloc`s the kernel writes, turned back into tensors with
-// `bufferization.to_tensor restrict writable`, which one-shot bufferization
-// accepts as new buffers. The call takes the buffers as memrefs (cast to
-// fully dynamic strided types) and calls a private declaration
-// `<kernel>.memrefs` marked `ltc.kernel_call = "<kernel>"`: bufferization and
-// deallocation see the call use every buffer, so none is freed before it.
-// Each call's to_buffers carry its own `ltc.kernel_operand` id, so that CSE
-// keeps them right before their call, where one-shot bufferization sees the
-// tensors read.
-// Only after deallocation does ltc-expand-kernel-calls (Pipeline/) expand the
-// memrefs into the (pointer, offset, strides) i64 values the runtime takes.
+// [batch, rows, cols] (or [batch, len], [batch]) and passed through a
+// KernelCall (KernelCall.h), which says how buffers reach the kernel.
 //
 //===----------------------------------------------------------------------===//
 
+#include "mlir_lowering/Conversion/TorchToLinalg/KernelCall.h"
 #include "mlir_lowering/Conversion/TorchToLinalg/Patterns.h"
 #include "mlir_lowering/Conversion/TorchToLinalg/Utils.h"
 #include "mlir_lowering/Dialect/Torch/IR/TorchOps.h"
@@ -55,115 +45,6 @@ int64_t product(ArrayRef<int64_t> sizes) {
     n *= s;
   return n;
 }
-
-/// Collects the arguments of one kernel call: i64 scalars and memrefs.
-class KernelCall {
-public:
-  KernelCall(ConversionPatternRewriter &rewriter, Location loc)
-      : b(rewriter), loc(loc) {}
-
-  void addInt(int64_t v) {
-    args.push_back(arith::ConstantIntOp::create(b, loc, v, 64));
-  }
-
-  /// `tensor` (static, rank = 1 + trailing rank), read through a read-only
-  /// buffer.
-  void addInput(Value tensor) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    auto memrefType = MemRefType::get(type.getShape(), type.getElementType(),
-                                      dynamicLayout(type.getRank()));
-    auto buffer = bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
-                                                    /*read_only=*/true);
-    // to_buffer is pure: CSE would merge the to_buffers of two calls reading
-    // one tensor, and one-shot bufferization, which sees the tensor read at
-    // the to_buffer, could then let an op between the calls write into its
-    // buffer before the second call reads it. A per-call id keeps them apart.
-    buffer->setAttr(kOperandAttr, b.getI64IntegerAttr(callId()));
-    addMemRef(buffer);
-  }
-
-  /// A new [sizes] buffer the kernel writes; returns it.
-  Value addOutput(ArrayRef<int64_t> sizes, Type elemType) {
-    auto type = MemRefType::get(sizes, elemType);
-    Value alloc =
-        memref::AllocOp::create(b, loc, type, b.getI64IntegerAttr(64));
-    addMemRef(alloc);
-    return alloc;
-  }
-
-  /// The tensor of an output buffer, after the call.
-  Value result(Value buffer) {
-    auto memrefType = cast<MemRefType>(buffer.getType());
-    auto tensorType = RankedTensorType::get(memrefType.getShape(),
-                                            memrefType.getElementType());
-    return bufferization::ToTensorOp::create(b, loc, tensorType, buffer,
-                                             /*restrict=*/true,
-                                             /*writable=*/true);
-  }
-
-  /// Emits the call of `<name>.memrefs`, declared private with the argument
-  /// types and `ltc.kernel_call = "<name>"`, which ltc-expand-kernel-calls
-  /// turns into a call of the runtime's `<name>` after deallocation.
-  LogicalResult emit(StringRef name) {
-    auto module =
-        b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
-    auto fnType =
-        FunctionType::get(b.getContext(), ValueRange(args).getTypes(), {});
-    std::string declName = (name + ".memrefs").str();
-    if (auto existing = module.lookupSymbol<func::FuncOp>(declName)) {
-      if (existing.getFunctionType() != fnType)
-        return failure();
-    } else {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(module.getBody());
-      auto fn = func::FuncOp::create(b, loc, declName, fnType);
-      fn.setPrivate();
-      fn->setAttr("ltc.kernel_call", b.getStringAttr(name));
-    }
-    func::CallOp::create(b, loc, declName, TypeRange{}, args);
-    return success();
-  }
-
-private:
-  static constexpr StringLiteral kOperandAttr = "ltc.kernel_operand";
-
-  /// An id no other kernel call's to_buffer in the enclosing op has.
-  int64_t callId() {
-    if (id < 0) {
-      id = 0;
-      b.getInsertionBlock()->getParentOp()->walk(
-          [&](bufferization::ToBufferOp op) {
-            if (auto attr = op->getAttrOfType<IntegerAttr>(kOperandAttr))
-              id = std::max(id, attr.getInt() + 1);
-          });
-    }
-    return id;
-  }
-
-  /// strided<[?, ...], offset: ?> of `rank` dims.
-  StridedLayoutAttr dynamicLayout(int64_t rank) {
-    return StridedLayoutAttr::get(
-        b.getContext(), ShapedType::kDynamic,
-        SmallVector<int64_t>(rank, ShapedType::kDynamic));
-  }
-
-  /// Passes `memref` as a fully dynamic strided memref, so that one
-  /// declaration serves every shape. Being a memref operand of a call of an
-  /// external function, the buffer is read and written by the call as far as
-  /// bufferization and deallocation know: it stays alive until then.
-  void addMemRef(Value memref) {
-    auto type = cast<MemRefType>(memref.getType());
-    auto dynamicType = MemRefType::get(
-        SmallVector<int64_t>(type.getRank(), ShapedType::kDynamic),
-        type.getElementType(), dynamicLayout(type.getRank()));
-    args.push_back(memref::CastOp::create(b, loc, dynamicType, memref));
-  }
-
-  ConversionPatternRewriter &b;
-  Location loc;
-  SmallVector<Value> args;
-  int64_t id = -1;
-};
 
 /// `v` (a static tensor) with element type `elemType`, broadcast to
 /// `batch` ++ its last `trailing` sizes and collapsed to
