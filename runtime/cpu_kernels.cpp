@@ -4,6 +4,7 @@
 
 #include "runtime/linalg_kernels.h"
 #include "runtime/parallel_for.h"
+#include "runtime/pooling_kernels.h"
 
 #include <dlfcn.h>
 
@@ -262,6 +263,10 @@ const CpuKernelSymbol *GetCpuKernelSymbols(int *count) {
     int linalg_count = 0;
     const CpuKernelSymbol *linalg = GetLinalgKernelSymbols(&linalg_count);
     all.insert(all.end(), linalg, linalg + linalg_count);
+    // Max pooling with indices (pooling_kernels.h).
+    int pooling_count = 0;
+    const CpuKernelSymbol *pooling = GetPoolingKernelSymbols(&pooling_count);
+    all.insert(all.end(), pooling, pooling + pooling_count);
     // The allocation functions of compiled graphs (graph_allocator.h).
     int allocator_count = 0;
     const CpuKernelSymbol *allocator =

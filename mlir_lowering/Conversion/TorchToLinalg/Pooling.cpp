@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mlir_lowering/Conversion/TorchToLinalg/KernelCall.h"
 #include "mlir_lowering/Conversion/TorchToLinalg/Patterns.h"
 #include "mlir_lowering/Conversion/TorchToLinalg/Utils.h"
 #include "mlir_lowering/Dialect/Torch/IR/TorchOps.h"
@@ -175,6 +176,44 @@ Value lowestValue(OpBuilder &b, Location loc, Type elemType) {
       b.getIntegerAttr(intType, APInt::getSignedMinValue(intType.getWidth())));
 }
 
+/// The runtime kernel suffix for max pooling with indices of `elemType`, or
+/// empty when there is no kernel for it (pooling_kernels.h).
+StringRef maxPoolKernelSuffix(Type elemType) {
+  if (elemType.isF32())
+    return "_f32";
+  if (elemType.isF64())
+    return "_f64";
+  return "";
+}
+
+/// `v` [C, H, W] as [1, C, H, W]; 4-d values as they are.
+Value to4d(OpBuilder &b, Location loc, Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getRank() == 4)
+    return v;
+  SmallVector<int64_t> shape{1};
+  llvm::append_range(shape, type.getShape());
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), v,
+      SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+}
+
+/// The inverse of to4d for a result of `type`.
+Value from4d(OpBuilder &b, Location loc, Value v, RankedTensorType type) {
+  if (type.getRank() == 4)
+    return v;
+  return tensor::CollapseShapeOp::create(
+      b, loc, type, v, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+}
+
+/// N and C of an input with `p.batchRank` leading dims.
+std::pair<int64_t, int64_t> planeCounts(RankedTensorType type,
+                                        const PoolParams &p) {
+  if (p.batchRank == 2)
+    return {type.getDimSize(0), type.getDimSize(1)};
+  return {1, type.getDimSize(0)};
+}
+
 /// max_pool2d_with_indices(self, kernel_size, stride, padding, dilation,
 /// ceil_mode) -> (values, indices). A window position is taken when it is
 /// inside the input and is the first one seen, greater than the current
@@ -207,6 +246,30 @@ struct ConvertAtenMaxPool2dWithIndicesOp
 
     Value input =
         convertTensorElementType(rewriter, loc, adaptor.getSelf(), elemType);
+    // f32/f64 with the indices read (training): the runtime's kernel, which
+    // loops LLVM declines to vectorize could not match (pooling_kernels.h).
+    StringRef suffix = maxPoolKernelSuffix(elemType);
+    if (!suffix.empty() && !op.getResult1().use_empty()) {
+      auto [n, c] = planeCounts(valuesType, p);
+      KernelCall call(rewriter, loc);
+      for (int64_t v :
+           {n, c, p.inSize[0], p.inSize[1], p.outSize[0], p.outSize[1],
+            p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.padding[0],
+            p.padding[1], p.dilation[0], p.dilation[1]})
+        call.addInt(v);
+      call.addInput(to4d(rewriter, loc, input));
+      SmallVector<int64_t> outShape{n, c, p.outSize[0], p.outSize[1]};
+      Value values = call.addOutput(outShape, elemType);
+      Value indices = call.addOutput(outShape, rewriter.getI64Type());
+      if (succeeded(
+              call.emit(("ltc_mlir_max_pool2d_with_indices" + suffix).str()))) {
+        rewriter.replaceOp(
+            op, ValueRange{
+                    from4d(rewriter, loc, call.result(values), valuesType),
+                    from4d(rewriter, loc, call.result(indices), indicesType)});
+        return success();
+      }
+    }
     Value lowest = lowestValue(rewriter, loc, elemType);
     Value padded = padForWindows(rewriter, loc, input, p, lowest);
     // Without padding every window position is inside the input.
@@ -231,9 +294,9 @@ struct ConvertAtenMaxPool2dWithIndicesOp
           ValueRange{valuesInit}, maps, getWindowIterators(p),
           [&](OpBuilder &b, Location l, ValueRange args) {
             Value max =
-                isFloat ? Value(arith::MaximumFOp::create(b, l, args[0],
-                                                          args[2]))
-                        : Value(arith::MaxSIOp::create(b, l, args[0], args[2]));
+                isFloat
+                    ? Value(arith::MaximumFOp::create(b, l, args[0], args[2]))
+                    : Value(arith::MaxSIOp::create(b, l, args[0], args[2]));
             linalg::YieldOp::create(b, l, max);
           });
       Value unused = tensor::EmptyOp::create(
@@ -476,6 +539,26 @@ struct ConvertAtenMaxPool2dWithIndicesBackwardOp
                                           adaptor.getGradOutput(), elemType);
     Value indices = convertTensorElementType(
         rewriter, loc, adaptor.getIndices(), rewriter.getI64Type());
+    // f32/f64: the runtime's kernel scatters each output gradient to its
+    // argmax, in ATen's order (pooling_kernels.h).
+    StringRef suffix = maxPoolKernelSuffix(elemType);
+    if (!suffix.empty()) {
+      auto [n, c] = planeCounts(resultType, p);
+      KernelCall call(rewriter, loc);
+      for (int64_t v :
+           {n, c, p.inSize[0], p.inSize[1], p.outSize[0], p.outSize[1]})
+        call.addInt(v);
+      call.addInput(to4d(rewriter, loc, grad));
+      call.addInput(to4d(rewriter, loc, indices));
+      Value gradInput =
+          call.addOutput({n, c, p.inSize[0], p.inSize[1]}, elemType);
+      if (succeeded(call.emit(
+              ("ltc_mlir_max_pool2d_with_indices_backward" + suffix).str()))) {
+        rewriter.replaceOp(
+            op, from4d(rewriter, loc, call.result(gradInput), resultType));
+        return success();
+      }
+    }
     Value zero = createScalarConstant(rewriter, loc, elemType, 0.0);
     int64_t width = p.inSize[1];
     Value result = buildWindowGatherSum(

@@ -1,35 +1,35 @@
 // RUN: ltc-mlir-opt %s -convert-torch-to-linalg -split-input-file -verify-diagnostics | FileCheck %s
 
-// One generic computes the max and its flat index h * W + w (W = 9) over a
+// Element types without a runtime kernel (here f16): one generic computes the max and its flat index h * W + w (W = 9) over a
 // -inf padded input; a window position is taken if inside the input and
 // first, greater, or NaN.
 // CHECK-DAG:   #[[$IN:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
 // CHECK-DAG:   #[[$WIN:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
 // CHECK-DAG:   #[[$OUT:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @max_pool2d_with_indices(
-// CHECK-SAME:      %[[X:.*]]: tensor<1x2x7x9xf32>) -> (tensor<1x2x4x5xf32>, tensor<1x2x4x5xi64>)
-// CHECK:         %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-SAME:      %[[X:.*]]: tensor<1x2x7x9xf16>) -> (tensor<1x2x4x5xf16>, tensor<1x2x4x5xi64>)
+// CHECK:         %[[NEGINF:.*]] = arith.constant 0xFC00 : f16
 // CHECK:         %[[PAD:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK:           tensor.yield %[[NEGINF]] : f32
-// CHECK:         %[[WINDOW:.*]] = tensor.empty() : tensor<3x3xf32>
-// CHECK:         %[[VINIT:.*]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<1x2x4x5xf32>)
+// CHECK:           tensor.yield %[[NEGINF]] : f16
+// CHECK:         %[[WINDOW:.*]] = tensor.empty() : tensor<3x3xf16>
+// CHECK:         %[[VINIT:.*]] = linalg.fill ins(%[[NEGINF]] : f16) outs(%{{.*}} : tensor<1x2x4x5xf16>)
 // CHECK:         %[[MINUS1:.*]] = arith.constant -1 : i64
 // CHECK:         %[[IINIT:.*]] = linalg.fill ins(%[[MINUS1]] : i64) outs(%{{.*}} : tensor<1x2x4x5xi64>)
-// CHECK:         %[[R:.*]]:2 = linalg.generic {indexing_maps = [#[[$IN]], #[[$WIN]], #[[$OUT]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[PAD]], %[[WINDOW]] : tensor<1x2x9x11xf32>, tensor<3x3xf32>) outs(%[[VINIT]], %[[IINIT]] : tensor<1x2x4x5xf32>, tensor<1x2x4x5xi64>)
-// CHECK-NEXT:    ^bb0(%[[V:.*]]: f32, %{{.*}}: f32, %[[MAX:.*]]: f32, %[[IDX:.*]]: i64):
+// CHECK:         %[[R:.*]]:2 = linalg.generic {indexing_maps = [#[[$IN]], #[[$WIN]], #[[$OUT]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[PAD]], %[[WINDOW]] : tensor<1x2x9x11xf16>, tensor<3x3xf16>) outs(%[[VINIT]], %[[IINIT]] : tensor<1x2x4x5xf16>, tensor<1x2x4x5xi64>)
+// CHECK-NEXT:    ^bb0(%[[V:.*]]: f16, %{{.*}}: f16, %[[MAX:.*]]: f16, %[[IDX:.*]]: i64):
 // CHECK:           %[[ROWOFF:.*]] = arith.muli %{{.*}}, %{{c9_i64[_0-9]*}} : i64
 // CHECK:           %[[FLAT:.*]] = arith.addi %[[ROWOFF]], %{{.*}} : i64
 // CHECK:           %[[FIRST:.*]] = arith.cmpi slt, %[[IDX]], %{{.*}} : i64
-// CHECK:           %[[GT:.*]] = arith.cmpf ogt, %[[V]], %[[MAX]] : f32
-// CHECK:           %[[NAN:.*]] = arith.cmpf uno, %[[V]], %[[V]] : f32
+// CHECK:           %[[GT:.*]] = arith.cmpf ogt, %[[V]], %[[MAX]] : f16
+// CHECK:           %[[NAN:.*]] = arith.cmpf uno, %[[V]], %[[V]] : f16
 // CHECK:           %[[BETTER:.*]] = arith.ori %[[GT]], %[[NAN]] : i1
 // CHECK:           %[[WANT:.*]] = arith.ori %[[FIRST]], %[[BETTER]] : i1
 // CHECK:           %[[TAKE:.*]] = arith.andi %{{.*}}, %[[WANT]] : i1
-// CHECK:           %[[NV:.*]] = arith.select %[[TAKE]], %[[V]], %[[MAX]] : f32
+// CHECK:           %[[NV:.*]] = arith.select %[[TAKE]], %[[V]], %[[MAX]] : f16
 // CHECK:           %[[NI:.*]] = arith.select %[[TAKE]], %[[FLAT]], %[[IDX]] : i64
-// CHECK:           linalg.yield %[[NV]], %[[NI]] : f32, i64
+// CHECK:           linalg.yield %[[NV]], %[[NI]] : f16, i64
 // CHECK:         return %[[R]]#0, %[[R]]#1
-func.func @max_pool2d_with_indices(%x: !torch.vtensor<[1,2,7,9],f32>) -> (!torch.vtensor<[1,2,4,5],f32>, !torch.vtensor<[1,2,4,5],si64>) {
+func.func @max_pool2d_with_indices(%x: !torch.vtensor<[1,2,7,9],f16>) -> (!torch.vtensor<[1,2,4,5],f16>, !torch.vtensor<[1,2,4,5],si64>) {
   %int1 = torch.constant.int 1
   %int2 = torch.constant.int 2
   %int3 = torch.constant.int 3
@@ -38,8 +38,8 @@ func.func @max_pool2d_with_indices(%x: !torch.vtensor<[1,2,7,9],f32>) -> (!torch
   %s = torch.prim.ListConstruct %int2, %int2 : (!torch.int, !torch.int) -> !torch.list<int>
   %p = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
   %d = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
-  %0:2 = torch.aten.max_pool2d_with_indices %x, %k, %s, %p, %d, %false : !torch.vtensor<[1,2,7,9],f32>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool -> !torch.vtensor<[1,2,4,5],f32>, !torch.vtensor<[1,2,4,5],si64>
-  return %0#0, %0#1 : !torch.vtensor<[1,2,4,5],f32>, !torch.vtensor<[1,2,4,5],si64>
+  %0:2 = torch.aten.max_pool2d_with_indices %x, %k, %s, %p, %d, %false : !torch.vtensor<[1,2,7,9],f16>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool -> !torch.vtensor<[1,2,4,5],f16>, !torch.vtensor<[1,2,4,5],si64>
+  return %0#0, %0#1 : !torch.vtensor<[1,2,4,5],f16>, !torch.vtensor<[1,2,4,5],si64>
 }
 
 // -----
@@ -69,7 +69,7 @@ func.func @max_pool2d_values_only(%x: !torch.vtensor<[1,2,7,9],f32>) -> !torch.v
 
 // -----
 
-// Without padding there is no pad and no bounds check; an empty stride
+// f16 again. Without padding there is no pad and no bounds check; an empty stride
 // defaults to the kernel size; a 3-d input has one batch dim.
 // CHECK-DAG:   #[[$IN:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 * 2 + d3, d2 * 2 + d4)>
 // CHECK-LABEL: func.func @max_pool2d_unbatched(
@@ -77,7 +77,7 @@ func.func @max_pool2d_values_only(%x: !torch.vtensor<[1,2,7,9],f32>) -> !torch.v
 // CHECK:         linalg.generic {indexing_maps = [#[[$IN]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
 // CHECK-NOT:       arith.cmpi sge
 // CHECK:           linalg.yield
-func.func @max_pool2d_unbatched(%x: !torch.vtensor<[3,8,8],f32>) -> (!torch.vtensor<[3,4,4],f32>, !torch.vtensor<[3,4,4],si64>) {
+func.func @max_pool2d_unbatched(%x: !torch.vtensor<[3,8,8],f16>) -> (!torch.vtensor<[3,4,4],f16>, !torch.vtensor<[3,4,4],si64>) {
   %int0 = torch.constant.int 0
   %int1 = torch.constant.int 1
   %int2 = torch.constant.int 2
@@ -86,20 +86,20 @@ func.func @max_pool2d_unbatched(%x: !torch.vtensor<[3,8,8],f32>) -> (!torch.vten
   %s = torch.prim.ListConstruct : () -> !torch.list<int>
   %p = torch.prim.ListConstruct %int0, %int0 : (!torch.int, !torch.int) -> !torch.list<int>
   %d = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
-  %0:2 = torch.aten.max_pool2d_with_indices %x, %k, %s, %p, %d, %false : !torch.vtensor<[3,8,8],f32>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool -> !torch.vtensor<[3,4,4],f32>, !torch.vtensor<[3,4,4],si64>
-  return %0#0, %0#1 : !torch.vtensor<[3,4,4],f32>, !torch.vtensor<[3,4,4],si64>
+  %0:2 = torch.aten.max_pool2d_with_indices %x, %k, %s, %p, %d, %false : !torch.vtensor<[3,8,8],f16>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool -> !torch.vtensor<[3,4,4],f16>, !torch.vtensor<[3,4,4],si64>
+  return %0#0, %0#1 : !torch.vtensor<[3,4,4],f16>, !torch.vtensor<[3,4,4],si64>
 }
 
 // -----
 
-// The backward iterates over input positions and kernel offsets, finds the
+// f16: the backward iterates over input positions and kernel offsets, finds the
 // covering window (oh * 2 = h + 1 - kh, exact and in range) and adds its
 // gradient if its argmax is this position.
 // CHECK-DAG:   #[[$WIN:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
 // CHECK-DAG:   #[[$OUT:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @max_pool2d_with_indices_backward(
-// CHECK-SAME:      %[[GO:.*]]: tensor<1x2x4x5xf32>, %{{.*}}: tensor<1x2x7x9xf32>, %[[IDX:.*]]: tensor<1x2x4x5xi64>)
-// CHECK:         linalg.generic {indexing_maps = [#[[$WIN]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}} : tensor<3x3xf32>) outs(%{{.*}} : tensor<1x2x7x9xf32>)
+// CHECK-SAME:      %[[GO:.*]]: tensor<1x2x4x5xf16>, %{{.*}}: tensor<1x2x7x9xf16>, %[[IDX:.*]]: tensor<1x2x4x5xi64>)
+// CHECK:         linalg.generic {indexing_maps = [#[[$WIN]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}} : tensor<3x3xf16>) outs(%{{.*}} : tensor<1x2x7x9xf16>)
 // CHECK:           arith.divui
 // CHECK:           arith.remui
 // CHECK:           %[[ARGMAX:.*]] = tensor.extract %[[IDX]][
@@ -107,10 +107,97 @@ func.func @max_pool2d_unbatched(%x: !torch.vtensor<[3,8,8],f32>) -> (!torch.vten
 // CHECK:           %[[HERE:.*]] = arith.index_cast %{{.*}} : index to i64
 // CHECK:           %[[SAME:.*]] = arith.cmpi eq, %[[ARGMAX]], %[[HERE]] : i64
 // CHECK:           %[[HIT:.*]] = arith.andi %{{.*}}, %[[SAME]] : i1
-// CHECK:           %[[C:.*]] = arith.select %[[HIT]], %[[G]], %{{.*}} : f32
-// CHECK:           %[[SUM:.*]] = arith.addf %{{.*}}, %[[C]] : f32
+// CHECK:           %[[C:.*]] = arith.select %[[HIT]], %[[G]], %{{.*}} : f16
+// CHECK:           %[[SUM:.*]] = arith.addf %{{.*}}, %[[C]] : f16
 // CHECK:           linalg.yield %[[SUM]]
-func.func @max_pool2d_with_indices_backward(%go: !torch.vtensor<[1,2,4,5],f32>, %x: !torch.vtensor<[1,2,7,9],f32>, %idx: !torch.vtensor<[1,2,4,5],si64>) -> !torch.vtensor<[1,2,7,9],f32> {
+func.func @max_pool2d_with_indices_backward(%go: !torch.vtensor<[1,2,4,5],f16>, %x: !torch.vtensor<[1,2,7,9],f16>, %idx: !torch.vtensor<[1,2,4,5],si64>) -> !torch.vtensor<[1,2,7,9],f16> {
+  %int1 = torch.constant.int 1
+  %int2 = torch.constant.int 2
+  %int3 = torch.constant.int 3
+  %false = torch.constant.bool false
+  %k = torch.prim.ListConstruct %int3, %int3 : (!torch.int, !torch.int) -> !torch.list<int>
+  %s = torch.prim.ListConstruct %int2, %int2 : (!torch.int, !torch.int) -> !torch.list<int>
+  %p = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
+  %d = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
+  %0 = torch.aten.max_pool2d_with_indices_backward %go, %x, %k, %s, %p, %d, %false, %idx : !torch.vtensor<[1,2,4,5],f16>, !torch.vtensor<[1,2,7,9],f16>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool, !torch.vtensor<[1,2,4,5],si64> -> !torch.vtensor<[1,2,7,9],f16>
+  return %0 : !torch.vtensor<[1,2,7,9],f16>
+}
+
+// -----
+
+// f32 with the indices read: a call of the runtime's kernel on the unpadded
+// input, with N, C, H, W, OH, OW, KH, KW, stride, padding and dilation as
+// constants; values and indices are new buffers the kernel writes.
+// CHECK-LABEL: func.func private @ltc_mlir_max_pool2d_with_indices_f32.memrefs(
+// CHECK-SAME:      attributes {ltc.kernel_call = "ltc_mlir_max_pool2d_with_indices_f32"}
+// CHECK-LABEL: func.func @max_pool2d_kernel(
+// CHECK-SAME:      %[[X:.*]]: tensor<1x2x7x9xf32>)
+// CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : i64
+// CHECK-DAG:     %[[C2:.*]] = arith.constant 2 : i64
+// CHECK-DAG:     %[[C7:.*]] = arith.constant 7 : i64
+// CHECK-DAG:     %[[C9:.*]] = arith.constant 9 : i64
+// CHECK-DAG:     %[[C4:.*]] = arith.constant 4 : i64
+// CHECK-DAG:     %[[C5:.*]] = arith.constant 5 : i64
+// CHECK-DAG:     %[[C3:.*]] = arith.constant 3 : i64
+// CHECK-NOT:     tensor.pad
+// CHECK:         %[[IN:.*]] = bufferization.to_buffer %[[X]] read_only
+// CHECK:         %[[VAL:.*]] = memref.alloc() {{.*}} : memref<1x2x4x5xf32>
+// CHECK:         %[[IDX:.*]] = memref.alloc() {{.*}} : memref<1x2x4x5xi64>
+// CHECK:         call @ltc_mlir_max_pool2d_with_indices_f32.memrefs(%[[C1]], %[[C2]], %[[C7]], %[[C9]], %[[C4]], %[[C5]], %[[C3]], %{{.*}}, %[[C2]]{{.*}}, %[[C2]]{{.*}}, %[[C1]]{{.*}}, %[[C1]]{{.*}}, %[[C1]]{{.*}}, %[[C1]]{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
+// CHECK-NOT:     linalg.generic
+// CHECK:         %[[V:.*]] = bufferization.to_tensor %[[VAL]] restrict writable
+// CHECK:         %[[I:.*]] = bufferization.to_tensor %[[IDX]] restrict writable
+// CHECK:         return %[[V]], %[[I]]
+func.func @max_pool2d_kernel(%x: !torch.vtensor<[1,2,7,9],f32>) -> (!torch.vtensor<[1,2,4,5],f32>, !torch.vtensor<[1,2,4,5],si64>) {
+  %int1 = torch.constant.int 1
+  %int2 = torch.constant.int 2
+  %int3 = torch.constant.int 3
+  %false = torch.constant.bool false
+  %k = torch.prim.ListConstruct %int3, %int3 : (!torch.int, !torch.int) -> !torch.list<int>
+  %s = torch.prim.ListConstruct %int2, %int2 : (!torch.int, !torch.int) -> !torch.list<int>
+  %p = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
+  %d = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
+  %0:2 = torch.aten.max_pool2d_with_indices %x, %k, %s, %p, %d, %false : !torch.vtensor<[1,2,7,9],f32>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool -> !torch.vtensor<[1,2,4,5],f32>, !torch.vtensor<[1,2,4,5],si64>
+  return %0#0, %0#1 : !torch.vtensor<[1,2,4,5],f32>, !torch.vtensor<[1,2,4,5],si64>
+}
+
+// -----
+
+// A 3-d f64 input is the plane set of one image: expanded to 4-d for the
+// kernel, the results collapsed back.
+// CHECK-LABEL: func.func @max_pool2d_kernel_unbatched(
+// CHECK:         %[[E:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2], [3]] output_shape [1, 3, 8, 8]
+// CHECK:         bufferization.to_buffer %[[E]] read_only
+// CHECK:         call @ltc_mlir_max_pool2d_with_indices_f64.memrefs(
+// CHECK:         tensor.collapse_shape {{.*}} : tensor<1x3x4x4xf64> into tensor<3x4x4xf64>
+// CHECK:         tensor.collapse_shape {{.*}} : tensor<1x3x4x4xi64> into tensor<3x4x4xi64>
+func.func @max_pool2d_kernel_unbatched(%x: !torch.vtensor<[3,8,8],f64>) -> (!torch.vtensor<[3,4,4],f64>, !torch.vtensor<[3,4,4],si64>) {
+  %int0 = torch.constant.int 0
+  %int1 = torch.constant.int 1
+  %int2 = torch.constant.int 2
+  %false = torch.constant.bool false
+  %k = torch.prim.ListConstruct %int2, %int2 : (!torch.int, !torch.int) -> !torch.list<int>
+  %s = torch.prim.ListConstruct : () -> !torch.list<int>
+  %p = torch.prim.ListConstruct %int0, %int0 : (!torch.int, !torch.int) -> !torch.list<int>
+  %d = torch.prim.ListConstruct %int1, %int1 : (!torch.int, !torch.int) -> !torch.list<int>
+  %0:2 = torch.aten.max_pool2d_with_indices %x, %k, %s, %p, %d, %false : !torch.vtensor<[3,8,8],f64>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.list<int>, !torch.bool -> !torch.vtensor<[3,4,4],f64>, !torch.vtensor<[3,4,4],si64>
+  return %0#0, %0#1 : !torch.vtensor<[3,4,4],f64>, !torch.vtensor<[3,4,4],si64>
+}
+
+// -----
+
+// The f32 backward: the kernel takes the output gradient and the indices and
+// writes the whole input gradient (N, C, H, W, OH, OW as constants).
+// CHECK-LABEL: func.func @max_pool2d_backward_kernel(
+// CHECK-SAME:      %[[GO:.*]]: tensor<1x2x4x5xf32>, %{{.*}}: tensor<1x2x7x9xf32>, %[[IDX:.*]]: tensor<1x2x4x5xi64>)
+// CHECK:         bufferization.to_buffer %[[GO]] read_only
+// CHECK:         bufferization.to_buffer %[[IDX]] read_only
+// CHECK:         %[[GI:.*]] = memref.alloc() {{.*}} : memref<1x2x7x9xf32>
+// CHECK:         call @ltc_mlir_max_pool2d_with_indices_backward_f32.memrefs(
+// CHECK-NOT:     linalg.generic
+// CHECK:         %[[R:.*]] = bufferization.to_tensor %[[GI]] restrict writable
+// CHECK:         return %[[R]]
+func.func @max_pool2d_backward_kernel(%go: !torch.vtensor<[1,2,4,5],f32>, %x: !torch.vtensor<[1,2,7,9],f32>, %idx: !torch.vtensor<[1,2,4,5],si64>) -> !torch.vtensor<[1,2,7,9],f32> {
   %int1 = torch.constant.int 1
   %int2 = torch.constant.int 2
   %int3 = torch.constant.int 3

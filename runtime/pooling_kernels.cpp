@@ -1,0 +1,236 @@
+// Max pooling kernels. See pooling_kernels.h.
+#include "runtime/pooling_kernels.h"
+
+#include "runtime/cpu_kernels.h"
+#include "runtime/parallel_for.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace ltc_mlir {
+namespace runtime {
+namespace {
+
+// Below this many window positions a call runs on its caller alone.
+constexpr int64_t kParallelWork = int64_t{1} << 16;
+
+template <typename T> T *At(int64_t ptr, int64_t off) {
+  return reinterpret_cast<T *>(static_cast<intptr_t>(ptr)) + off;
+}
+
+struct Plane4 {
+  int64_t s0, s1, s2, s3;
+};
+
+// Runs fn(n, c) over the N * C planes, on the pool when there is enough work.
+template <typename Fn>
+void ForPlanes(int64_t N, int64_t C, int64_t work, const Fn &fn) {
+  int64_t planes = N * C;
+  int threads = work >= kParallelWork ? GetKernelThreads() : 1;
+  ParallelFor(planes, threads, std::min<int64_t>(planes, 4 * threads),
+              [&](int64_t begin, int64_t end) {
+                for (int64_t p = begin; p < end; ++p)
+                  fn(p / C, p % C);
+              });
+}
+
+// best[ow], index[ow] for ow in [lo, hi) take row[w * step] (at flat index
+// flat + w, w = w0 + (ow - lo) * sw) when it is greater or NaN. Selects, not
+// branches: on real activations "greater than the running max" is a coin
+// flip a branch predictor loses. Built for AVX2 as well (the vectorizer needs
+// its gathers and blends), picked at load time when the CPU has it.
+template <typename T>
+inline void UpdateRowMaxImpl(const T *__restrict row, int64_t step, int64_t w0,
+                             int64_t sw, int64_t flat, int64_t lo, int64_t hi,
+                             T *__restrict best, int64_t *__restrict index) {
+  for (int64_t ow = lo, w = w0; ow < hi; ++ow, w += sw) {
+    T v = row[w * step];
+    T b = best[ow];
+    bool take = (v > b) | (v != v);
+    best[ow] = take ? v : b;
+    index[ow] = take ? flat + w : index[ow];
+  }
+}
+
+__attribute__((target_clones("avx2", "default"))) void
+UpdateRowMax(const float *row, int64_t step, int64_t w0, int64_t sw,
+             int64_t flat, int64_t lo, int64_t hi, float *best,
+             int64_t *index) {
+  UpdateRowMaxImpl(row, step, w0, sw, flat, lo, hi, best, index);
+}
+
+__attribute__((target_clones("avx2", "default"))) void
+UpdateRowMax(const double *row, int64_t step, int64_t w0, int64_t sw,
+             int64_t flat, int64_t lo, int64_t hi, double *best,
+             int64_t *index) {
+  UpdateRowMaxImpl(row, step, w0, sw, flat, lo, hi, best, index);
+}
+
+// One plane, one output row at a time: for each window position (kh, kw) a
+// loop over the row's outputs updates their running max and argmax
+// (UpdateRowMax). Visiting window positions in (kh, kw) order keeps ATen's
+// tie-breaking: the first maximum wins, a NaN always wins.
+template <typename T>
+void MaxPoolPlane(const T *plane, Plane4 is, T *out, Plane4 os, int64_t *idx,
+                  Plane4 xs, int64_t H, int64_t W, int64_t OH, int64_t OW,
+                  int64_t KH, int64_t KW, int64_t sh, int64_t sw, int64_t ph,
+                  int64_t pw, int64_t dh, int64_t dw) {
+  thread_local std::vector<T> best_row;
+  thread_local std::vector<int64_t> index_row;
+  best_row.resize(static_cast<size_t>(OW));
+  index_row.resize(static_cast<size_t>(OW));
+  T *best = best_row.data();
+  int64_t *index = index_row.data();
+  for (int64_t oh = 0; oh < OH; ++oh) {
+    // The window's first in-bounds row and its end.
+    int64_t h0 = oh * sh - ph, h1 = std::min(h0 + (KH - 1) * dh + 1, H);
+    while (h0 < 0)
+      h0 += dh;
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      int64_t w0 = ow * sw - pw;
+      while (w0 < 0)
+        w0 += dw;
+      best[ow] = -std::numeric_limits<T>::infinity();
+      index[ow] = h0 * W + w0; // ATen's index for an all -inf window
+    }
+    for (int64_t h = h0; h < h1; h += dh) {
+      const T *row = plane + h * is.s2;
+      for (int64_t kw = 0; kw < KW; ++kw) {
+        // Outputs whose window column kw lies inside the input:
+        // 0 <= ow * sw - pw + kw * dw < W.
+        int64_t shift = kw * dw - pw;
+        int64_t lo = shift >= 0 ? 0 : (-shift + sw - 1) / sw;
+        int64_t hi = W - 1 - shift < 0 ? 0 : (W - 1 - shift) / sw + 1;
+        hi = std::min(hi, OW);
+        UpdateRowMax(row, is.s3, lo * sw + shift, sw, h * W, lo, hi, best,
+                     index);
+      }
+    }
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      out[oh * os.s2 + ow * os.s3] = best[ow];
+      idx[oh * xs.s2 + ow * xs.s3] = index[ow];
+    }
+  }
+}
+
+template <typename T>
+void MaxPoolForward(int64_t N, int64_t C, int64_t H, int64_t W, int64_t OH,
+                    int64_t OW, int64_t KH, int64_t KW, int64_t sh, int64_t sw,
+                    int64_t ph, int64_t pw, int64_t dh, int64_t dw, const T *in,
+                    Plane4 is, T *out, Plane4 os, int64_t *idx, Plane4 xs) {
+  if (N <= 0 || C <= 0 || OH <= 0 || OW <= 0 || KH <= 0 || KW <= 0 || sh <= 0 ||
+      sw <= 0 || dh <= 0 || dw <= 0)
+    return;
+  ForPlanes(N, C, N * C * OH * OW * KH * KW, [=](int64_t n, int64_t c) {
+    MaxPoolPlane(in + n * is.s0 + c * is.s1, is, out + n * os.s0 + c * os.s1,
+                 os, idx + n * xs.s0 + c * xs.s1, xs, H, W, OH, OW, KH, KW, sh,
+                 sw, ph, pw, dh, dw);
+  });
+}
+
+template <typename T>
+void MaxPoolBackward(int64_t N, int64_t C, int64_t H, int64_t W, int64_t OH,
+                     int64_t OW, const T *go, Plane4 gs, const int64_t *idx,
+                     Plane4 xs, T *gi, Plane4 is) {
+  if (N <= 0 || C <= 0 || H <= 0 || W <= 0)
+    return;
+  ForPlanes(N, C, N * C * (H * W + OH * OW), [=](int64_t n, int64_t c) {
+    T *plane = gi + n * is.s0 + c * is.s1;
+    // A dense plane (the usual fresh buffer) is indexed by the flat index
+    // directly; others need a division per gradient.
+    bool dense = is.s3 == 1 && is.s2 == W;
+    if (dense) {
+      std::fill(plane, plane + H * W, T(0));
+    } else {
+      for (int64_t h = 0; h < H; ++h)
+        for (int64_t w = 0; w < W; ++w)
+          plane[h * is.s2 + w * is.s3] = T(0);
+    }
+    if (OH <= 0 || OW <= 0)
+      return;
+    const T *go_plane = go + n * gs.s0 + c * gs.s1;
+    const int64_t *idx_plane = idx + n * xs.s0 + c * xs.s1;
+    int64_t size = H * W;
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        int64_t index = idx_plane[oh * xs.s2 + ow * xs.s3];
+        if (index < 0 || index >= size)
+          continue;
+        T g = go_plane[oh * gs.s2 + ow * gs.s3];
+        if (dense)
+          plane[index] += g;
+        else
+          plane[(index / W) * is.s2 + (index % W) * is.s3] += g;
+      }
+  });
+}
+
+} // namespace
+} // namespace runtime
+} // namespace ltc_mlir
+
+using ltc_mlir::runtime::At;
+using ltc_mlir::runtime::MaxPoolBackward;
+using ltc_mlir::runtime::MaxPoolForward;
+using ltc_mlir::runtime::Plane4;
+
+#define LTC_MLIR_DEFINE_POOLING_KERNELS(T, CT)                                 \
+  void ltc_mlir_max_pool2d_with_indices_##T(                                   \
+      int64_t N, int64_t C, int64_t H, int64_t W, int64_t OH, int64_t OW,      \
+      int64_t KH, int64_t KW, int64_t sh, int64_t sw, int64_t ph, int64_t pw,  \
+      int64_t dh, int64_t dw, int64_t in_ptr, int64_t in_off, int64_t in_s0,   \
+      int64_t in_s1, int64_t in_s2, int64_t in_s3, int64_t out_ptr,            \
+      int64_t out_off, int64_t out_s0, int64_t out_s1, int64_t out_s2,         \
+      int64_t out_s3, int64_t idx_ptr, int64_t idx_off, int64_t idx_s0,        \
+      int64_t idx_s1, int64_t idx_s2, int64_t idx_s3) {                        \
+    MaxPoolForward<CT>(                                                        \
+        N, C, H, W, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw,                    \
+        At<const CT>(in_ptr, in_off), Plane4{in_s0, in_s1, in_s2, in_s3},      \
+        At<CT>(out_ptr, out_off), Plane4{out_s0, out_s1, out_s2, out_s3},      \
+        At<int64_t>(idx_ptr, idx_off),                                         \
+        Plane4{idx_s0, idx_s1, idx_s2, idx_s3});                               \
+  }                                                                            \
+  void ltc_mlir_max_pool2d_with_indices_backward_##T(                          \
+      int64_t N, int64_t C, int64_t H, int64_t W, int64_t OH, int64_t OW,      \
+      int64_t go_ptr, int64_t go_off, int64_t go_s0, int64_t go_s1,            \
+      int64_t go_s2, int64_t go_s3, int64_t idx_ptr, int64_t idx_off,          \
+      int64_t idx_s0, int64_t idx_s1, int64_t idx_s2, int64_t idx_s3,          \
+      int64_t gi_ptr, int64_t gi_off, int64_t gi_s0, int64_t gi_s1,            \
+      int64_t gi_s2, int64_t gi_s3) {                                          \
+    MaxPoolBackward<CT>(N, C, H, W, OH, OW, At<const CT>(go_ptr, go_off),      \
+                        Plane4{go_s0, go_s1, go_s2, go_s3},                    \
+                        At<const int64_t>(idx_ptr, idx_off),                   \
+                        Plane4{idx_s0, idx_s1, idx_s2, idx_s3},                \
+                        At<CT>(gi_ptr, gi_off),                                \
+                        Plane4{gi_s0, gi_s1, gi_s2, gi_s3});                   \
+  }
+
+extern "C" {
+LTC_MLIR_DEFINE_POOLING_KERNELS(f32, float)
+LTC_MLIR_DEFINE_POOLING_KERNELS(f64, double)
+} // extern "C"
+
+namespace ltc_mlir {
+namespace runtime {
+
+const CpuKernelSymbol *GetPoolingKernelSymbols(int *count) {
+#define LTC_MLIR_POOLING_SYMBOLS(T)                                            \
+  {"ltc_mlir_max_pool2d_with_indices_" #T,                                     \
+   reinterpret_cast<void *>(&ltc_mlir_max_pool2d_with_indices_##T)},           \
+  {                                                                            \
+    "ltc_mlir_max_pool2d_with_indices_backward_" #T,                           \
+        reinterpret_cast<void *>(                                              \
+            &ltc_mlir_max_pool2d_with_indices_backward_##T)                    \
+  }
+  static const CpuKernelSymbol symbols[] = {LTC_MLIR_POOLING_SYMBOLS(f32),
+                                            LTC_MLIR_POOLING_SYMBOLS(f64)};
+#undef LTC_MLIR_POOLING_SYMBOLS
+  *count = static_cast<int>(sizeof(symbols) / sizeof(symbols[0]));
+  return symbols;
+}
+
+} // namespace runtime
+} // namespace ltc_mlir
