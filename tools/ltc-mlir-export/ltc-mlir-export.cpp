@@ -278,7 +278,9 @@ int main(int argc, char **argv) {
   // The same Torch -> linalg stage as the backend's compiler.
   PassManager toLinalg(&context);
   toLinalg.addNestedPass<func::FuncOp>(torch::createDecomposeComplexOpsPass());
-  toLinalg.addPass(torch::createConvertTorchToLinalgPass());
+  // mlir-runner links none of our runtime's kernels.
+  toLinalg.addPass(
+      torch::createConvertTorchToLinalgPass(/*poolingKernels=*/false));
   toLinalg.addPass(createCanonicalizerPass());
   if (failed(toLinalg.run(*module)) || failed(addMain(*module)))
     return 1;

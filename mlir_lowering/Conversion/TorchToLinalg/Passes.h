@@ -12,7 +12,9 @@ namespace mlir::torch {
 /// `convert-torch-to-linalg`: converts function signatures and every Torch op
 /// to linalg/tensor/arith/math/scf on builtin tensors. Fails naming the first
 /// Torch op left unconverted.
-std::unique_ptr<Pass> createConvertTorchToLinalgPass();
+/// `poolingKernels`: see populatePoolingPatterns (Patterns.h).
+std::unique_ptr<Pass>
+createConvertTorchToLinalgPass(bool poolingKernels = true);
 
 /// Registers the passes of this folder with the global pass registry.
 void registerTorchConversionPasses();

@@ -35,8 +35,10 @@ void populateSoftmaxAndLossPatterns(TypeConverter &typeConverter,
                                     RewritePatternSet &patterns);
 void populateConvolutionPatterns(TypeConverter &typeConverter,
                                  RewritePatternSet &patterns);
+/// With `useKernels`, f32/f64 max pooling with indices and its backward call
+/// the runtime's kernels (runtime/pooling_kernels.h).
 void populatePoolingPatterns(TypeConverter &typeConverter,
-                             RewritePatternSet &patterns);
+                             RewritePatternSet &patterns, bool useKernels);
 void populateNormalizationPatterns(TypeConverter &typeConverter,
                                    RewritePatternSet &patterns);
 void populateIndexingPatterns(TypeConverter &typeConverter,

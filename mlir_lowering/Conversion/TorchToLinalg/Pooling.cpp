@@ -220,7 +220,11 @@ std::pair<int64_t, int64_t> planeCounts(RankedTensorType type,
 /// maximum, or NaN: exactly ATen's CPU kernel.
 struct ConvertAtenMaxPool2dWithIndicesOp
     : OpConversionPattern<AtenMaxPool2dWithIndicesOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ConvertAtenMaxPool2dWithIndicesOp(const TypeConverter &typeConverter,
+                                    MLIRContext *ctx, bool useKernels)
+      : OpConversionPattern(typeConverter, ctx), useKernels(useKernels) {}
+  /// Whether f32/f64 call the runtime's kernel (false: linalg only).
+  bool useKernels;
 
   LogicalResult
   matchAndRewrite(AtenMaxPool2dWithIndicesOp op, OpAdaptor adaptor,
@@ -249,7 +253,7 @@ struct ConvertAtenMaxPool2dWithIndicesOp
     // f32/f64 with the indices read (training): the runtime's kernel, which
     // loops LLVM declines to vectorize could not match (pooling_kernels.h).
     StringRef suffix = maxPoolKernelSuffix(elemType);
-    if (!suffix.empty() && !op.getResult1().use_empty()) {
+    if (useKernels && !suffix.empty() && !op.getResult1().use_empty()) {
       auto [n, c] = planeCounts(valuesType, p);
       KernelCall call(rewriter, loc);
       for (int64_t v :
@@ -506,7 +510,11 @@ Value buildWindowGatherSum(
 /// gradients of the windows whose recorded argmax is that position.
 struct ConvertAtenMaxPool2dWithIndicesBackwardOp
     : OpConversionPattern<AtenMaxPool2dWithIndicesBackwardOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ConvertAtenMaxPool2dWithIndicesBackwardOp(const TypeConverter &typeConverter,
+                                            MLIRContext *ctx, bool useKernels)
+      : OpConversionPattern(typeConverter, ctx), useKernels(useKernels) {}
+  /// Whether f32/f64 call the runtime's kernel (false: linalg only).
+  bool useKernels;
 
   LogicalResult
   matchAndRewrite(AtenMaxPool2dWithIndicesBackwardOp op, OpAdaptor adaptor,
@@ -542,7 +550,7 @@ struct ConvertAtenMaxPool2dWithIndicesBackwardOp
     // f32/f64: the runtime's kernel scatters each output gradient to its
     // argmax, in ATen's order (pooling_kernels.h).
     StringRef suffix = maxPoolKernelSuffix(elemType);
-    if (!suffix.empty()) {
+    if (useKernels && !suffix.empty()) {
       auto [n, c] = planeCounts(resultType, p);
       KernelCall call(rewriter, loc);
       for (int64_t v :
@@ -766,10 +774,12 @@ struct ConvertAtenAvgPool2dBackwardOp
 } // namespace
 
 void mlir::torch::populatePoolingPatterns(TypeConverter &typeConverter,
-                                          RewritePatternSet &patterns) {
+                                          RewritePatternSet &patterns,
+                                          bool useKernels) {
   MLIRContext *ctx = patterns.getContext();
   patterns.add<ConvertAtenMaxPool2dWithIndicesOp,
-               ConvertAtenMaxPool2dWithIndicesBackwardOp,
-               ConvertAtenAvgPool2dOp, ConvertAtenAvgPool2dBackwardOp>(
+               ConvertAtenMaxPool2dWithIndicesBackwardOp>(typeConverter, ctx,
+                                                          useKernels);
+  patterns.add<ConvertAtenAvgPool2dOp, ConvertAtenAvgPool2dBackwardOp>(
       typeConverter, ctx);
 }

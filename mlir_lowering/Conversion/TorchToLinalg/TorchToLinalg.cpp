@@ -47,6 +47,11 @@ class ConvertTorchToLinalgPass
 public:
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ConvertTorchToLinalgPass)
 
+  ConvertTorchToLinalgPass() = default;
+  ConvertTorchToLinalgPass(const ConvertTorchToLinalgPass &other)
+      : PassWrapper(other) {}
+  explicit ConvertTorchToLinalgPass(bool kernels) { poolingKernels = kernels; }
+
   StringRef getArgument() const override { return "convert-torch-to-linalg"; }
   StringRef getDescription() const override {
     return "Convert Torch dialect ops to linalg-on-tensors (with tensor, "
@@ -58,8 +63,8 @@ public:
         .insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
                 math::MathDialect, scf::SCFDialect, tensor::TensorDialect>();
     // Runtime kernel calls (LinalgKernels.cpp) pass buffers.
-    registry.insert<bufferization::BufferizationDialect,
-                    memref::MemRefDialect>();
+    registry
+        .insert<bufferization::BufferizationDialect, memref::MemRefDialect>();
   }
 
   void runOnOperation() override {
@@ -78,7 +83,7 @@ public:
     populateLinearAlgebraPatterns(typeConverter, patterns);
     populateSoftmaxAndLossPatterns(typeConverter, patterns);
     populateConvolutionPatterns(typeConverter, patterns);
-    populatePoolingPatterns(typeConverter, patterns);
+    populatePoolingPatterns(typeConverter, patterns, poolingKernels);
     populateNormalizationPatterns(typeConverter, patterns);
     populateIndexingPatterns(typeConverter, patterns);
     populateRandomPatterns(typeConverter, patterns);
@@ -151,12 +156,20 @@ private:
     module.walk([&](UnrealizedConversionCastOp op) { casts.push_back(op); });
     reconcileUnrealizedCasts(casts);
   }
+
+  // Modules for mlir-runner (tools/ltc-mlir-export) have no runtime to call.
+  Option<bool> poolingKernels{
+      *this, "pooling-kernels",
+      llvm::cl::desc("Lower f32/f64 max pooling with indices and its "
+                     "backward to runtime kernel calls"),
+      llvm::cl::init(true)};
 };
 
 } // namespace
 
-std::unique_ptr<Pass> mlir::torch::createConvertTorchToLinalgPass() {
-  return std::make_unique<ConvertTorchToLinalgPass>();
+std::unique_ptr<Pass>
+mlir::torch::createConvertTorchToLinalgPass(bool poolingKernels) {
+  return std::make_unique<ConvertTorchToLinalgPass>(poolingKernels);
 }
 
 void mlir::torch::registerTorchConversionPasses() {

@@ -1,4 +1,5 @@
 // RUN: ltc-mlir-opt %s -convert-torch-to-linalg -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: ltc-mlir-opt %s -convert-torch-to-linalg="pooling-kernels=false" -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=LINALG
 
 // Element types without a runtime kernel (here f16): one generic computes the max and its flat index h * W + w (W = 9) over a
 // -inf padded input; a window position is taken if inside the input and
@@ -130,6 +131,11 @@ func.func @max_pool2d_with_indices_backward(%go: !torch.vtensor<[1,2,4,5],f16>, 
 // constants; values and indices are new buffers the kernel writes.
 // CHECK-LABEL: func.func private @ltc_mlir_max_pool2d_with_indices_f32.memrefs(
 // CHECK-SAME:      attributes {ltc.kernel_call = "ltc_mlir_max_pool2d_with_indices_f32"}
+// Without kernels (modules for mlir-runner) the same op is the generic above.
+// LINALG-LABEL: func.func @max_pool2d_kernel(
+// LINALG-NOT:     call
+// LINALG:         linalg.generic
+// LINALG-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
 // CHECK-LABEL: func.func @max_pool2d_kernel(
 // CHECK-SAME:      %[[X:.*]]: tensor<1x2x7x9xf32>)
 // CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : i64
@@ -188,6 +194,9 @@ func.func @max_pool2d_kernel_unbatched(%x: !torch.vtensor<[3,8,8],f64>) -> (!tor
 
 // The f32 backward: the kernel takes the output gradient and the indices and
 // writes the whole input gradient (N, C, H, W, OH, OW as constants).
+// LINALG-LABEL: func.func @max_pool2d_backward_kernel(
+// LINALG-NOT:     call
+// LINALG:         linalg.generic
 // CHECK-LABEL: func.func @max_pool2d_backward_kernel(
 // CHECK-SAME:      %[[GO:.*]]: tensor<1x2x4x5xf32>, %{{.*}}: tensor<1x2x7x9xf32>, %[[IDX:.*]]: tensor<1x2x4x5xi64>)
 // CHECK:         bufferization.to_buffer %[[GO]] read_only
