@@ -167,8 +167,8 @@ int GetParallelForThreads() {
   // two cores, and this cap defaulted to 1 (docs/PERFORMANCE.md).
   static const int env_cap = [] {
     const char *value = std::getenv("LTC_MLIR_LOOP_THREADS");
-    int cap = value != nullptr && value[0] != '\0' ? std::atoi(value)
-                                                    : kMaxThreads;
+    int cap =
+        value != nullptr && value[0] != '\0' ? std::atoi(value) : kMaxThreads;
     return std::clamp(cap, 1, kMaxThreads);
   }();
   return std::min(GetKernelThreads(), env_cap);
@@ -183,39 +183,16 @@ int GetKernelThreads() {
   return hardware;
 }
 
-void ParallelFor(int64_t count, int threads, int64_t shares,
-                 const std::function<void(int64_t, int64_t)> &fn) {
+namespace {
+
+// Runs body over [0, count) in `shares` shares on up to `threads` threads;
+// on the caller alone when that is all there is to use.
+void Dispatch(Body body, void *ctx, int64_t count, int threads,
+              int64_t shares) {
   if (count <= 0)
     return;
   shares = std::clamp<int64_t>(shares, 1, std::min<int64_t>(count, 0xffff));
   if (threads >= 2 && shares >= 2 && !inside_parallel_for) {
-    inside_parallel_for = true;
-    bool ran = GetPool().Run(
-        [](void *ctx, int64_t begin, int64_t end) {
-          (*static_cast<const std::function<void(int64_t, int64_t)> *>(ctx))(
-              begin, end);
-        },
-        const_cast<void *>(static_cast<const void *>(&fn)), count,
-        static_cast<int>(std::min<int64_t>(shares, kMaxThreads * 4)), threads);
-    inside_parallel_for = false;
-    if (ran)
-      return;
-  }
-  fn(0, count);
-}
-
-} // namespace runtime
-} // namespace ltc_mlir
-
-extern "C" void ltc_mlir_parallel_for(void (*body)(void *, int64_t, int64_t),
-                                      void *ctx, int64_t count) {
-  using namespace ltc_mlir::runtime;
-  if (count <= 0)
-    return;
-  int threads = GetParallelForThreads();
-  // A few shares per thread, so that one that starts late is made up for.
-  int64_t shares = std::min<int64_t>(count, threads == 1 ? 1 : 4 * threads);
-  if (shares >= 2 && !inside_parallel_for) {
     inside_parallel_for = true;
     bool ran =
         GetPool().Run(body, ctx, count, static_cast<int>(shares), threads);
@@ -224,4 +201,26 @@ extern "C" void ltc_mlir_parallel_for(void (*body)(void *, int64_t, int64_t),
       return;
   }
   body(ctx, 0, count);
+}
+
+} // namespace
+
+void ParallelFor(int64_t count, int threads, int64_t shares,
+                 const std::function<void(int64_t, int64_t)> &fn) {
+  using Fn = std::function<void(int64_t, int64_t)>;
+  Dispatch([](void *ctx, int64_t begin,
+              int64_t end) { (*static_cast<const Fn *>(ctx))(begin, end); },
+           const_cast<void *>(static_cast<const void *>(&fn)), count, threads,
+           shares);
+}
+
+} // namespace runtime
+} // namespace ltc_mlir
+
+extern "C" void ltc_mlir_parallel_for(void (*body)(void *, int64_t, int64_t),
+                                      void *ctx, int64_t count) {
+  using namespace ltc_mlir::runtime;
+  int threads = GetParallelForThreads();
+  // A few shares per thread, so that one that starts late is made up for.
+  Dispatch(body, ctx, count, threads, threads == 1 ? 1 : 4 * threads);
 }
