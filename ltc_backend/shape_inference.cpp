@@ -79,15 +79,31 @@ namespace ltc_mlir {
 
 using torch::lazy::Shape;
 
+// A Python number ATen wrapped as a 0-d tensor (x * 0.9): it broadcasts, and
+// a real one does not change a floating tensor's dtype (ATen promotes wrapped
+// numbers by category only).
+bool IsRealWrappedNumber(const at::Tensor& tensor) {
+  return tensor.defined() && tensor.unsafeGetTensorImpl()->is_wrapped_number() &&
+         !at::isComplexType(tensor.scalar_type());
+}
+
 std::vector<Shape> FloatPointwiseShape(std::initializer_list<const at::Tensor*> tensors) {
-  const at::Tensor* first = *tensors.begin();
-  if (!first->defined() || !at::isFloatingType(first->scalar_type()))
+  const at::Tensor* first = nullptr;
+  for (const at::Tensor* tensor : tensors) {
+    if (!IsRealWrappedNumber(*tensor)) {
+      first = tensor;
+      break;
+    }
+  }
+  if (first == nullptr || !first->defined() || !at::isFloatingType(first->scalar_type()))
     return {};
   at::DimVector sizes(first->sizes().begin(), first->sizes().end());
   for (const at::Tensor* tensor : tensors) {
+    if (tensor == first || IsRealWrappedNumber(*tensor))
+      continue;
     if (!tensor->defined() || tensor->scalar_type() != first->scalar_type())
       return {};
-    if (tensor != first && tensor->sizes() != at::IntArrayRef(sizes)) {
+    if (tensor->sizes() != at::IntArrayRef(sizes)) {
       try {
         sizes = at::infer_size_dimvector(sizes, tensor->sizes());
       } catch (const c10::Error&) {
