@@ -88,6 +88,17 @@ def test_fast_shape_rules_agree_with_eager():
         got = case(*lazy)
         assert got.shape == expected.shape and got.dtype == expected.dtype
         torch.testing.assert_close(got.cpu(), expected)
+    # Python numbers next to a tensor: a real number keeps a floating
+    # tensor's dtype (half stays half), a complex one or an integer tensor
+    # promotes (the meta kernel decides those).
+    h, i = torch.randn(5).half(), torch.arange(5)
+    for case in [lambda h, i: h * 0.5, lambda h, i: 2 - h, lambda h, i: h / 3,
+                 lambda h, i: i * 0.5, lambda h, i: h.float() * 2j,
+                 lambda h, i: h.float().add_(1.5, alpha=2)]:
+        expected = case(h, i)
+        got = case(h.to(LAZY), i.to(LAZY))
+        assert got.shape == expected.shape and got.dtype == expected.dtype, case
+        torch.testing.assert_close(got.cpu(), expected)
     try:
         torch.randn(3).to(LAZY) + torch.randn(4).to(LAZY)
     except RuntimeError:
