@@ -69,6 +69,53 @@ UpdateRowMax(const double *row, int64_t step, int64_t w0, int64_t sw,
   UpdateRowMaxImpl(row, step, w0, sw, flat, lo, hi, best, index);
 }
 
+// The usual 2x2 stride-2 pool without padding, windows inside the input and
+// unit column strides: one pass over each pair of input rows, the four
+// window positions compared in ATen's order. Starting from the first
+// position gives ATen's result too (-inf or NaN there included).
+template <typename T>
+inline void MaxPool2x2PlaneImpl(const T *__restrict plane, int64_t in_row,
+                                T *__restrict out, int64_t out_row,
+                                int64_t *__restrict idx, int64_t idx_row,
+                                int64_t W, int64_t OH, int64_t OW) {
+  for (int64_t oh = 0; oh < OH; ++oh) {
+    const T *r0 = plane + 2 * oh * in_row;
+    const T *r1 = r0 + in_row;
+    int64_t f0 = 2 * oh * W, f1 = f0 + W;
+    T *o = out + oh * out_row;
+    int64_t *x = idx + oh * idx_row;
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      int64_t w = 2 * ow;
+      T best = r0[w];
+      int64_t index = f0 + w;
+      T candidates[3] = {r0[w + 1], r1[w], r1[w + 1]};
+      int64_t positions[3] = {f0 + w + 1, f1 + w, f1 + w + 1};
+      for (int k = 0; k < 3; ++k) {
+        T v = candidates[k];
+        bool take = (v > best) | (v != v);
+        best = take ? v : best;
+        index = take ? positions[k] : index;
+      }
+      o[ow] = best;
+      x[ow] = index;
+    }
+  }
+}
+
+__attribute__((target_clones("avx2", "default"))) void
+MaxPool2x2Plane(const float *plane, int64_t in_row, float *out, int64_t out_row,
+                int64_t *idx, int64_t idx_row, int64_t W, int64_t OH,
+                int64_t OW) {
+  MaxPool2x2PlaneImpl(plane, in_row, out, out_row, idx, idx_row, W, OH, OW);
+}
+
+__attribute__((target_clones("avx2", "default"))) void
+MaxPool2x2Plane(const double *plane, int64_t in_row, double *out,
+                int64_t out_row, int64_t *idx, int64_t idx_row, int64_t W,
+                int64_t OH, int64_t OW) {
+  MaxPool2x2PlaneImpl(plane, in_row, out, out_row, idx, idx_row, W, OH, OW);
+}
+
 // One plane, one output row at a time: for each window position (kh, kw) a
 // loop over the row's outputs updates their running max and argmax
 // (UpdateRowMax). Visiting window positions in (kh, kw) order keeps ATen's
@@ -124,7 +171,16 @@ void MaxPoolForward(int64_t N, int64_t C, int64_t H, int64_t W, int64_t OH,
   if (N <= 0 || C <= 0 || OH <= 0 || OW <= 0 || KH <= 0 || KW <= 0 || sh <= 0 ||
       sw <= 0 || dh <= 0 || dw <= 0)
     return;
+  bool two_by_two = KH == 2 && KW == 2 && sh == 2 && sw == 2 && ph == 0 &&
+                    pw == 0 && dh == 1 && dw == 1 && 2 * OH <= H &&
+                    2 * OW <= W && is.s3 == 1 && os.s3 == 1 && xs.s3 == 1;
   ForPlanes(N, C, N * C * OH * OW * KH * KW, [=](int64_t n, int64_t c) {
+    if (two_by_two) {
+      MaxPool2x2Plane(in + n * is.s0 + c * is.s1, is.s2,
+                      out + n * os.s0 + c * os.s1, os.s2,
+                      idx + n * xs.s0 + c * xs.s1, xs.s2, W, OH, OW);
+      return;
+    }
     MaxPoolPlane(in + n * is.s0 + c * is.s1, is, out + n * os.s0 + c * os.s1,
                  os, idx + n * xs.s0 + c * xs.s1, xs, H, W, OH, OW, KH, KW, sh,
                  sw, ph, pw, dh, dw);
