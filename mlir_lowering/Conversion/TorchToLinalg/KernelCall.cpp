@@ -20,6 +20,14 @@ namespace {
 constexpr StringLiteral kOperandAttr = "ltc.kernel_operand";
 } // namespace
 
+StringRef mlir::torch::kernelSuffix(Type elemType) {
+  if (elemType.isF32())
+    return "_f32";
+  if (elemType.isF64())
+    return "_f64";
+  return "";
+}
+
 void KernelCall::addInt(int64_t v) {
   args.push_back(arith::ConstantIntOp::create(b, loc, v, 64));
 }

@@ -30,6 +30,10 @@
 namespace mlir {
 namespace torch {
 
+/// The runtime kernels come in f32 and f64 versions named `<kernel>_f32` and
+/// `<kernel>_f64`: the suffix for `elemType`, or empty when there is none.
+StringRef kernelSuffix(Type elemType);
+
 /// Collects the arguments of one kernel call: i64 scalars and memrefs.
 class KernelCall {
 public:

@@ -30,15 +30,6 @@ using namespace mlir::torch;
 
 namespace {
 
-/// "_f32" / "_f64", or empty for element types the kernels do not take.
-StringRef kernelSuffix(Type elemType) {
-  if (elemType.isF32())
-    return "_f32";
-  if (elemType.isF64())
-    return "_f64";
-  return "";
-}
-
 int64_t product(ArrayRef<int64_t> sizes) {
   int64_t n = 1;
   for (int64_t s : sizes)

@@ -176,16 +176,6 @@ Value lowestValue(OpBuilder &b, Location loc, Type elemType) {
       b.getIntegerAttr(intType, APInt::getSignedMinValue(intType.getWidth())));
 }
 
-/// The runtime kernel suffix for max pooling with indices of `elemType`, or
-/// empty when there is no kernel for it (pooling_kernels.h).
-StringRef maxPoolKernelSuffix(Type elemType) {
-  if (elemType.isF32())
-    return "_f32";
-  if (elemType.isF64())
-    return "_f64";
-  return "";
-}
-
 /// `v` [C, H, W] as [1, C, H, W]; 4-d values as they are.
 Value to4d(OpBuilder &b, Location loc, Value v) {
   auto type = cast<RankedTensorType>(v.getType());
@@ -252,7 +242,7 @@ struct ConvertAtenMaxPool2dWithIndicesOp
         convertTensorElementType(rewriter, loc, adaptor.getSelf(), elemType);
     // f32/f64 with the indices read (training): the runtime's kernel, which
     // loops LLVM declines to vectorize could not match (pooling_kernels.h).
-    StringRef suffix = maxPoolKernelSuffix(elemType);
+    StringRef suffix = kernelSuffix(elemType);
     if (useKernels && !suffix.empty() && !op.getResult1().use_empty()) {
       auto [n, c] = planeCounts(valuesType, p);
       KernelCall call(rewriter, loc);
@@ -549,7 +539,7 @@ struct ConvertAtenMaxPool2dWithIndicesBackwardOp
         rewriter, loc, adaptor.getIndices(), rewriter.getI64Type());
     // f32/f64: the runtime's kernel scatters each output gradient to its
     // argmax, in ATen's order (pooling_kernels.h).
-    StringRef suffix = maxPoolKernelSuffix(elemType);
+    StringRef suffix = kernelSuffix(elemType);
     if (useKernels && !suffix.empty()) {
       auto [n, c] = planeCounts(resultType, p);
       KernelCall call(rewriter, loc);
