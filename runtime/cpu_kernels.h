@@ -46,9 +46,10 @@ namespace runtime {
 // Whether the kernels above run on OpenBLAS (false: the plain loops).
 bool CpuKernelsUseBlas();
 
-// Threads OpenBLAS may use for the kernels above; 0 (the default) leaves
-// OpenBLAS's own setting (OPENBLAS_NUM_THREADS or all cores). The lazy
-// backend passes torch.get_num_threads() here so that both agree.
+// Threads the kernels above and the generated loops may use (the runtime's
+// pool, parallel_for.h); 0 (the default) means all hardware threads. The lazy
+// backend passes torch.get_num_threads() here so that both agree. OpenBLAS
+// itself runs single-threaded while a kernel runs (cpu_kernels.cpp says why).
 void SetCpuKernelThreads(int threads);
 
 // Name and address of each kernel, for the JIT's symbol table.

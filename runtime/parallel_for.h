@@ -1,8 +1,9 @@
 // The thread pool that runs the loop tiles compiled code hands out (the CPU
-// pipeline's ltc-parallelize-loops pass emits the calls). The calling thread
-// runs the first share itself; the other shares go to persistent workers that
-// spin briefly after each job, then sleep, so that back-to-back loops of one
-// graph do not pay a wake-up each.
+// pipeline's ltc-parallelize-loops pass emits the calls) and the shares of
+// the hand-written kernels (GEMM, convolution, pooling). The caller and
+// persistent workers (at most threads - 1) claim shares until none is left;
+// idle workers spin briefly after each job, then sleep, so that back-to-back
+// loops of one graph do not pay a wake-up each.
 #ifndef LTC_MLIR_RUNTIME_PARALLEL_FOR_H_
 #define LTC_MLIR_RUNTIME_PARALLEL_FOR_H_
 
@@ -12,9 +13,10 @@
 extern "C" {
 
 // Calls body(ctx, begin, end) on disjoint ranges that together cover
-// [0, count), at most one range per thread, and returns when all are done.
-// Runs body(ctx, 0, count) on the caller when one thread is allowed, count is
-// below 2, or another thread is inside ltc_mlir_parallel_for.
+// [0, count) (a few per thread) and returns when all are done. Runs
+// body(ctx, 0, count) on the caller when one thread is allowed, count is
+// below 2, another thread is dispatching, or the caller is itself running a
+// share.
 void ltc_mlir_parallel_for(void (*body)(void *, int64_t, int64_t), void *ctx,
                            int64_t count);
 
