@@ -17,9 +17,44 @@ at::Tensor DetachCopyBelowFunctionalize(const at::Tensor &t) {
   return at::_ops::detach_copy::call(t);
 }
 
+bool HasPythonObject(const at::TensorBase &t) {
+  c10::TensorImpl *impl = t.unsafeGetTensorImpl();
+  return impl->pyobj_interpreter() != nullptr &&
+         impl->_unchecked_untagged_pyobj() != nullptr;
+}
+
+// True when nothing but the caller can observe `self` or its data: the
+// caller's handle is the only reference, no Python object wraps it, and no
+// other wrapper shares its functional storage. Autograd's AccumulateGrad
+// detaches a freshly computed gradient in exactly this state when it makes
+// it the leaf's .grad (with grad mode off). That gradient is typically a view
+// of a dead temporary (t(t(mm)) for a Linear weight, view(sum) for a bias);
+// keeping the view relation would make every later zero_()/add_() on .grad
+// write back through the inverse views and regenerate them, several traced
+// ops per parameter and step.
+bool IsUnobservedSoleAlias(const at::Tensor &self) {
+  if (at::GradMode::is_enabled() || self.use_count() != 1 ||
+      HasPythonObject(self))
+    return false;
+  const c10::Storage &storage = self.unsafeGetTensorImpl()->unsafe_storage();
+  size_t holders = 1;
+  // A view made by a backward formula also records its base for autograd;
+  // that base counts only if nothing but this view keeps it.
+  if (self.is_view()) {
+    const at::TensorBase &base = self._base();
+    if (base.unsafeGetTensorImpl()->unsafe_storage().is_alias_of(storage)) {
+      if (base.use_count() != 1 || HasPythonObject(base))
+        return false;
+      ++holders;
+    }
+  }
+  return storage.use_count() == holders;
+}
+
 // detach() as a view of its input: the new wrapper keeps the input's view
 // metadata and appends an identity step, so regenerating it from the base
-// after an in-place update yields the view, not the base.
+// after an in-place update yields the view, not the base. An input no one
+// else can observe is detached into a fresh, non-view wrapper instead.
 at::Tensor FunctionalDetach(const at::Tensor &self) {
   if (!at::functionalization::impl::isFunctionalTensor(self)) {
     c10::impl::ExcludeDispatchKeyGuard guard(c10::DispatchKey::Functionalize);
@@ -28,6 +63,8 @@ at::Tensor FunctionalDetach(const at::Tensor &self) {
   at::functionalization::impl::sync(self);
   at::Tensor value = DetachCopyBelowFunctionalize(
       at::functionalization::impl::from_functional_tensor(self));
+  if (IsUnobservedSoleAlias(self))
+    return at::functionalization::impl::to_functional_tensor(value);
   at::functionalization::ViewMeta meta(
       [](const at::Tensor &base, int64_t) {
         return DetachCopyBelowFunctionalize(base);
@@ -74,7 +111,6 @@ at::Tensor ADInplaceOrViewDetach(c10::DispatchKeySet keys,
                                   torch::autograd::CreationMeta::DEFAULT,
                                   /*allow_tensor_metadata_change=*/false);
 }
-
 
 } // namespace
 
