@@ -8,6 +8,8 @@
 #include <torch/csrc/lazy/core/ir_builder.h>
 #include <torch/csrc/lazy/core/permutation_util.h>
 
+#include <mutex>
+#include <set>
 #include <sstream>
 
 namespace ltc_mlir {
@@ -20,9 +22,48 @@ OpKind DeviceDataNode::ClassOpKind() {
   return *torch::lazy::ltc_device_data;
 }
 
+namespace {
+
+// Ordinals of the live input nodes: a new node takes the smallest free one.
+class DeviceDataOrdinals {
+ public:
+  uint64_t Acquire() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (free_.empty())
+      return end_++;
+    uint64_t ordinal = *free_.begin();
+    free_.erase(free_.begin());
+    return ordinal;
+  }
+  void Release(uint64_t ordinal) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.insert(ordinal);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::set<uint64_t> free_;  // below end_ and held by no live node
+  uint64_t end_ = 0;
+};
+
+DeviceDataOrdinals& Ordinals() {
+  static auto* ordinals = new DeviceDataOrdinals();  // outlives every node
+  return *ordinals;
+}
+
+}  // namespace
+
 DeviceDataNode::DeviceDataNode(std::shared_ptr<torch::lazy::BackendData> data)
-    : MlirNode(ClassOpKind(), data->shape(), /*num_outputs=*/1),
-      data_(std::move(data)) {}
+    : DeviceDataNode(std::move(data), Ordinals().Acquire()) {}
+
+DeviceDataNode::DeviceDataNode(std::shared_ptr<torch::lazy::BackendData> data,
+                               uint64_t ordinal)
+    : MlirNode(ClassOpKind(), data->shape(), /*num_outputs=*/1,
+               torch::lazy::HashCombine(torch::lazy::kHashSeed, torch::lazy::Hash(ordinal))),
+      data_(std::move(data)),
+      ordinal_(ordinal) {}
+
+DeviceDataNode::~DeviceDataNode() { Ordinals().Release(ordinal_); }
 
 std::string DeviceDataNode::ToString() const {
   std::stringstream ss;

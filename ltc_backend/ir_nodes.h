@@ -10,10 +10,18 @@
 namespace ltc_mlir {
 
 // A tensor that lives on the device: becomes an argument of the graph.
+// A graph input. Its hash includes an ordinal that no other live input node
+// shares: LTC core hashes a graph from its roots' DAG hashes, so inputs that
+// hashed by shape alone were interchangeable, and `a - b` reused the code
+// compiled for `b - a` when both were also graph outputs (the outputs fix
+// which argument is which). A new node takes the smallest ordinal no live
+// node holds: parameters keep theirs across steps, and a step's other inputs
+// get the same ordinals each time it runs, so it hashes the same.
 class DeviceDataNode : public MlirNode {
  public:
   static torch::lazy::OpKind ClassOpKind();
   explicit DeviceDataNode(std::shared_ptr<torch::lazy::BackendData> data);
+  ~DeviceDataNode() override;
   std::string ToString() const override;
   MlirValueList Lower(MlirLoweringContext* loctx) const override;
   const std::shared_ptr<torch::lazy::BackendData>& data() const { return data_; }
@@ -22,7 +30,10 @@ class DeviceDataNode : public MlirNode {
   static const DeviceDataNode* Cast(const torch::lazy::Node* node);
 
  private:
+  DeviceDataNode(std::shared_ptr<torch::lazy::BackendData> data, uint64_t ordinal);
+
   std::shared_ptr<torch::lazy::BackendData> data_;
+  uint64_t ordinal_;
 };
 
 // A scalar known while tracing (0, 1, ...): becomes a constant in the graph.

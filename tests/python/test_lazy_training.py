@@ -113,3 +113,19 @@ def test_two_hidden_layer_mlp_step_compiles():
         torch._lazy.mark_step()
     assert counters().get("EagerGraphFallback", 0) == before.get("EagerGraphFallback", 0)
     assert torch.isfinite(model[0].weight.cpu()).all()
+
+
+def test_graphs_that_differ_only_in_wiring_do_not_share_code():
+    # Both graphs have the same ops and shapes, and a and b are also outputs,
+    # which fixes the argument order; only which input feeds which side of the
+    # subtraction differs. Input nodes used to hash by shape alone, so the
+    # second graph ran the first one's code and returned a - b.
+    a_cpu, b_cpu = torch.tensor([1., 2.]), torch.tensor([10., 20.])
+    for swap in (False, True):
+        a, b = a_cpu.to(LAZY), b_cpu.to(LAZY)
+        prod = a * b
+        diff = (b - a) if swap else (a - b)
+        torch._lazy.mark_step()
+        want = (b_cpu - a_cpu) if swap else (a_cpu - b_cpu)
+        assert diff.cpu().tolist() == want.tolist()
+        assert prod.cpu().tolist() == (a_cpu * b_cpu).tolist()
