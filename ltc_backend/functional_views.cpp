@@ -12,11 +12,6 @@
 namespace ltc_mlir {
 namespace {
 
-at::Tensor DetachCopyBelowFunctionalize(const at::Tensor &t) {
-  c10::impl::ExcludeDispatchKeyGuard guard(c10::DispatchKey::Functionalize);
-  return at::_ops::detach_copy::call(t);
-}
-
 bool HasPythonObject(const at::TensorBase &t) {
   c10::TensorImpl *impl = t.unsafeGetTensorImpl();
   return impl->pyobj_interpreter() != nullptr &&
@@ -55,20 +50,21 @@ bool IsUnobservedSoleAlias(const at::Tensor &self) {
 // metadata and appends an identity step, so regenerating it from the base
 // after an in-place update yields the view, not the base. An input no one
 // else can observe is detached into a fresh, non-view wrapper instead.
+// Values below functionalization are never updated in place by their
+// wrappers (an update replaces the wrapper's value), so the detached wrapper
+// shares its input's value: a detach, and every regeneration of one after an
+// update of its base (an SGD step on a parameter), traces no op.
 at::Tensor FunctionalDetach(const at::Tensor &self) {
   if (!at::functionalization::impl::isFunctionalTensor(self)) {
     c10::impl::ExcludeDispatchKeyGuard guard(c10::DispatchKey::Functionalize);
     return at::_ops::detach::call(self);
   }
   at::functionalization::impl::sync(self);
-  at::Tensor value = DetachCopyBelowFunctionalize(
-      at::functionalization::impl::from_functional_tensor(self));
+  at::Tensor value = at::functionalization::impl::from_functional_tensor(self);
   if (IsUnobservedSoleAlias(self))
     return at::functionalization::impl::to_functional_tensor(value);
   at::functionalization::ViewMeta meta(
-      [](const at::Tensor &base, int64_t) {
-        return DetachCopyBelowFunctionalize(base);
-      },
+      [](const at::Tensor &base, int64_t) { return base; },
       // Writing through a detached alias writes the same elements of its
       // input: the inverse is the identity.
       [](const at::Tensor &, const at::Tensor &mutated_view, int64_t) {
