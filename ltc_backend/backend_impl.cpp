@@ -688,6 +688,10 @@ void InitBackend() {
     // lock. LTC_MLIR_ASYNC=0 runs each graph inside mark_step instead.
     const char* async = std::getenv("LTC_MLIR_ASYNC");
     FLAGS_torch_lazy_use_thread_pool = !(async && std::string(async) == "0");
+    // Python scalars 0 and 1 (an add's alpha, say) become constants in the
+    // graph instead of device data: no upload or argument for them, and
+    // their value is fixed at each use site anyway.
+    FLAGS_torch_lazy_handle_special_scalars = true;
     return true;
   }();
   (void)initialized;

@@ -54,7 +54,7 @@ if given:
     s, alpha = given["s"]["values"][0], given["alpha"]["values"][0]
 else:
     torch.manual_seed(0)
-    a, b, c, s, alpha = torch.randn(4, 8), torch.randn(8, 8), torch.randn(8), 3, 1
+    a, b, c, s, alpha = torch.randn(4, 8), torch.randn(8, 8), torch.randn(8), 3, 2
 out = f(a.to("lazy"), b.to("lazy"), c.to("lazy"), s, alpha)
 values = out.cpu()  # EXPORT
 print("RESULT " + json.dumps({
@@ -187,7 +187,7 @@ def test_cli_diff_and_dot(session):
     cli(session["cache"], "dot", export.key[:16], "-o", str(dot_file))
     dot = dot_file.read_text()
     assert dot.startswith('digraph "graph_')
-    # a, b, c, s and add's alpha (Python scalars are device data).
+    # a, b, c, s and add's alpha (Python scalars other than 0 and 1 are device data).
     assert dot.count("shape=invhouse") == 5 and dot.count("shape=house") == 1
     assert re.search(r'op\d+ \[label="aten\.tanh', dot)
     assert re.search(r"op\d+ -> out0;", dot)

@@ -129,3 +129,14 @@ def test_graphs_that_differ_only_in_wiring_do_not_share_code():
         want = (b_cpu - a_cpu) if swap else (a_cpu - b_cpu)
         assert diff.cpu().tolist() == want.tolist()
         assert prod.cpu().tolist() == (a_cpu * b_cpu).tolist()
+
+
+def test_zero_and_one_scalars_are_graph_constants():
+    # ltc_backend/backend_impl.cpp turns on LTC's special scalars: an add's
+    # alpha of 1 is baked into the graph, not uploaded as device data; other
+    # numbers stay device data, so a changing learning rate never recompiles.
+    x, y = torch.ones(3).to(LAZY), torch.ones(3).to(LAZY)
+    text = torch._C._lazy._get_tensors_text([x.add(y), x.add(y, alpha=2)])
+    torch._lazy.mark_step()
+    assert "prim::Constant(), value=1" in text, text
+    assert text.count("[Long[]] lazy_tensors::device_data") == 1, text
