@@ -58,8 +58,9 @@ DeviceDataNode::DeviceDataNode(std::shared_ptr<torch::lazy::BackendData> data)
 
 DeviceDataNode::DeviceDataNode(std::shared_ptr<torch::lazy::BackendData> data,
                                uint64_t ordinal)
-    : MlirNode(ClassOpKind(), data->shape(), /*num_outputs=*/1,
-               torch::lazy::HashCombine(torch::lazy::kHashSeed, torch::lazy::Hash(ordinal))),
+    : MlirNode(
+          ClassOpKind(), data->shape(), /*num_outputs=*/1,
+          torch::lazy::HashCombine(torch::lazy::kHashSeed, torch::lazy::Hash(ordinal))),
       data_(std::move(data)),
       ordinal_(ordinal) {}
 

@@ -9,14 +9,14 @@
 
 namespace ltc_mlir {
 
-// A tensor that lives on the device: becomes an argument of the graph.
-// A graph input. Its hash includes an ordinal that no other live input node
-// shares: LTC core hashes a graph from its roots' DAG hashes, so inputs that
-// hashed by shape alone were interchangeable, and `a - b` reused the code
-// compiled for `b - a` when both were also graph outputs (the outputs fix
-// which argument is which). A new node takes the smallest ordinal no live
-// node holds: parameters keep theirs across steps, and a step's other inputs
-// get the same ordinals each time it runs, so it hashes the same.
+// A tensor that lives on the device: becomes an argument of the graph. Its
+// hash includes an ordinal that no other live input node shares: LTC core
+// hashes a graph from its roots' DAG hashes, so inputs that hashed by shape
+// alone were interchangeable, and `a - b` reused the code compiled for
+// `b - a` when both were also graph outputs (the outputs fix which argument
+// is which). A new node takes the smallest ordinal no live node holds:
+// parameters keep theirs across steps, and a step's other inputs get the
+// same ordinals each time it runs, so it hashes the same.
 class DeviceDataNode : public MlirNode {
  public:
   static torch::lazy::OpKind ClassOpKind();
