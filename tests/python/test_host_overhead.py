@@ -27,6 +27,9 @@ def sgd_loop(steps, optimizer=torch.optim.SGD, **options):
         F.cross_entropy(model(x), y).backward()
         opt.step()
         torch._lazy.mark_step()
+        # Device memory is sampled with the step's graph finished: with async
+        # execution it may still be allocating its outputs otherwise.
+        torch._lazy.wait_device_ops()
         live.append(live_lazy_tensors())
         memory.append(ltc_mlir.memory_stats()["in_use_bytes"])
     return live, memory
