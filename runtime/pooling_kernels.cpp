@@ -234,14 +234,7 @@ using ltc_mlir::runtime::MaxPoolForward;
 using ltc_mlir::runtime::Plane4;
 
 #define LTC_MLIR_DEFINE_POOLING_KERNELS(T, CT)                                 \
-  void ltc_mlir_max_pool2d_with_indices_##T(                                   \
-      int64_t N, int64_t C, int64_t H, int64_t W, int64_t OH, int64_t OW,      \
-      int64_t KH, int64_t KW, int64_t sh, int64_t sw, int64_t ph, int64_t pw,  \
-      int64_t dh, int64_t dw, int64_t in_ptr, int64_t in_off, int64_t in_s0,   \
-      int64_t in_s1, int64_t in_s2, int64_t in_s3, int64_t out_ptr,            \
-      int64_t out_off, int64_t out_s0, int64_t out_s1, int64_t out_s2,         \
-      int64_t out_s3, int64_t idx_ptr, int64_t idx_off, int64_t idx_s0,        \
-      int64_t idx_s1, int64_t idx_s2, int64_t idx_s3) {                        \
+  void ltc_mlir_max_pool2d_with_indices_##T(LTC_MLIR_MAX_POOL2D_PARAMS) {      \
     MaxPoolForward<CT>(                                                        \
         N, C, H, W, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw,                    \
         At<const CT>(in_ptr, in_off), Plane4{in_s0, in_s1, in_s2, in_s3},      \
@@ -250,12 +243,7 @@ using ltc_mlir::runtime::Plane4;
         Plane4{idx_s0, idx_s1, idx_s2, idx_s3});                               \
   }                                                                            \
   void ltc_mlir_max_pool2d_with_indices_backward_##T(                          \
-      int64_t N, int64_t C, int64_t H, int64_t W, int64_t OH, int64_t OW,      \
-      int64_t go_ptr, int64_t go_off, int64_t go_s0, int64_t go_s1,            \
-      int64_t go_s2, int64_t go_s3, int64_t idx_ptr, int64_t idx_off,          \
-      int64_t idx_s0, int64_t idx_s1, int64_t idx_s2, int64_t idx_s3,          \
-      int64_t gi_ptr, int64_t gi_off, int64_t gi_s0, int64_t gi_s1,            \
-      int64_t gi_s2, int64_t gi_s3) {                                          \
+      LTC_MLIR_MAX_POOL2D_BACKWARD_PARAMS) {                                   \
     MaxPoolBackward<CT>(N, C, H, W, OH, OW, At<const CT>(go_ptr, go_off),      \
                         Plane4{go_s0, go_s1, go_s2, go_s3},                    \
                         At<const int64_t>(idx_ptr, idx_off),                   \

@@ -13,29 +13,35 @@
 
 #include <cstdint>
 
-#define LTC_MLIR_DECLARE_POOLING_KERNELS(T)                                    \
-  /* out[n,c,oh,ow] = max over the in-bounds window positions                  \
-     (oh*sh - ph + kh*dh, ow*sw - pw + kw*dw) of in[n,c,.,.], NaN winning;     \
-     idx = that position as h * W + w (the last NaN's, else the first          \
-     maximum's). */                                                            \
-  void ltc_mlir_max_pool2d_with_indices_##T(                                   \
-      int64_t N, int64_t C, int64_t H, int64_t W, int64_t OH, int64_t OW,      \
+// The kernels' parameter lists, shared by their declarations here and their
+// definitions in pooling_kernels.cpp.
+#define LTC_MLIR_MAX_POOL2D_PARAMS                                             \
+  int64_t N, int64_t C, int64_t H, int64_t W, int64_t OH, int64_t OW,          \
       int64_t KH, int64_t KW, int64_t sh, int64_t sw, int64_t ph, int64_t pw,  \
       int64_t dh, int64_t dw, int64_t in_ptr, int64_t in_off, int64_t in_s0,   \
       int64_t in_s1, int64_t in_s2, int64_t in_s3, int64_t out_ptr,            \
       int64_t out_off, int64_t out_s0, int64_t out_s1, int64_t out_s2,         \
       int64_t out_s3, int64_t idx_ptr, int64_t idx_off, int64_t idx_s0,        \
-      int64_t idx_s1, int64_t idx_s2, int64_t idx_s3);                         \
-  /* grad_in = 0, then grad_in[n,c,idx/W,idx%W] += grad_out[n,c,oh,ow] for     \
-     each output position in row-major order; indices outside [0, H*W) are     \
-     skipped. */                                                               \
-  void ltc_mlir_max_pool2d_with_indices_backward_##T(                          \
-      int64_t N, int64_t C, int64_t H, int64_t W, int64_t OH, int64_t OW,      \
+      int64_t idx_s1, int64_t idx_s2, int64_t idx_s3
+#define LTC_MLIR_MAX_POOL2D_BACKWARD_PARAMS                                    \
+  int64_t N, int64_t C, int64_t H, int64_t W, int64_t OH, int64_t OW,          \
       int64_t go_ptr, int64_t go_off, int64_t go_s0, int64_t go_s1,            \
       int64_t go_s2, int64_t go_s3, int64_t idx_ptr, int64_t idx_off,          \
       int64_t idx_s0, int64_t idx_s1, int64_t idx_s2, int64_t idx_s3,          \
       int64_t gi_ptr, int64_t gi_off, int64_t gi_s0, int64_t gi_s1,            \
-      int64_t gi_s2, int64_t gi_s3);
+      int64_t gi_s2, int64_t gi_s3
+
+#define LTC_MLIR_DECLARE_POOLING_KERNELS(T)                                    \
+  /* out[n,c,oh,ow] = max over the in-bounds window positions                  \
+     (oh*sh - ph + kh*dh, ow*sw - pw + kw*dw) of in[n,c,.,.], NaN winning;     \
+     idx = that position as h * W + w (the last NaN's, else the first          \
+     maximum's). */                                                            \
+  void ltc_mlir_max_pool2d_with_indices_##T(LTC_MLIR_MAX_POOL2D_PARAMS);       \
+  /* grad_in = 0, then grad_in[n,c,idx/W,idx%W] += grad_out[n,c,oh,ow] for     \
+     each output position in row-major order; indices outside [0, H*W) are     \
+     skipped. */                                                               \
+  void ltc_mlir_max_pool2d_with_indices_backward_##T(                          \
+      LTC_MLIR_MAX_POOL2D_BACKWARD_PARAMS);
 
 extern "C" {
 LTC_MLIR_DECLARE_POOLING_KERNELS(f32)
