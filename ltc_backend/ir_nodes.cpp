@@ -8,8 +8,10 @@
 #include <torch/csrc/lazy/core/ir_builder.h>
 #include <torch/csrc/lazy/core/permutation_util.h>
 
+#include <functional>
 #include <mutex>
-#include <set>
+#include <queue>
+#include <vector>
 #include <sstream>
 
 namespace ltc_mlir {
@@ -31,18 +33,20 @@ class DeviceDataOrdinals {
     std::lock_guard<std::mutex> lock(mutex_);
     if (free_.empty())
       return end_++;
-    uint64_t ordinal = *free_.begin();
-    free_.erase(free_.begin());
+    uint64_t ordinal = free_.top();
+    free_.pop();
     return ordinal;
   }
   void Release(uint64_t ordinal) {
     std::lock_guard<std::mutex> lock(mutex_);
-    free_.insert(ordinal);
+    free_.push(ordinal);
   }
 
  private:
   std::mutex mutex_;
-  std::set<uint64_t> free_;  // below end_ and held by no live node
+  // Below end_ and held by no live node. A min-heap in one vector: once it
+  // has grown, creating and destroying nodes while tracing allocates nothing.
+  std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> free_;
   uint64_t end_ = 0;
 };
 
