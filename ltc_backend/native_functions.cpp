@@ -180,6 +180,30 @@ at::Tensor& LazyNativeFunctions::fill_(at::Tensor& self, const at::Scalar& value
   return self;
 }
 
+// A fill reads nothing but its input's shape and dtype, so it is traced as
+// an expanded scalar with no operand: zeroing a .grad every step then leaves
+// the old gradient out of the graph (no argument, no input node for it), and
+// 0 and 1 are graph constants.
+at::Tensor LazyNativeFunctions::fill(const at::Tensor& self, const at::Scalar& value) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  LazyTensorPtr lazy_self = torch::lazy::TryGetLtcTensor(self);
+  TORCH_CHECK(lazy_self, "ltc-mlir: fill of a tensor that is not lazy");
+  return torch::lazy::CreateAtenFromLtcTensor(LazyTensor::Create(
+      torch::lazy::LazyGraphExecutor::Get()->GetIrValueForExpandedScalar(
+          value, lazy_self->shape(), lazy_self->GetDevice()),
+      lazy_self->GetDevice()));
+}
+
+at::Tensor LazyNativeFunctions::zero(const at::Tensor& self) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  LazyTensorPtr lazy_self = torch::lazy::TryGetLtcTensor(self);
+  TORCH_CHECK(lazy_self, "ltc-mlir: zero of a tensor that is not lazy");
+  return torch::lazy::CreateAtenFromLtcTensor(LazyTensor::Create(
+      torch::lazy::LazyGraphExecutor::Get()->GetIrValueForExpandedScalar(
+          0, lazy_self->shape(), lazy_self->GetDevice()),
+      lazy_self->GetDevice()));
+}
+
 at::Tensor LazyNativeFunctions::lift(const at::Tensor& tensor) {
   TORCH_INTERNAL_ASSERT(!at::functionalization::impl::isFunctionalTensor(tensor));
   return at::functionalization::impl::to_functional_tensor(tensor);

@@ -382,13 +382,16 @@ case("cat",
      V(lambda a, b, c: torch.cat([a, b, c], -1), rand(2, 3), rand(2, 1), rand(2, 2)),
      V(lambda a, b: torch.cat([a, b], 1), rand(2, 2, dtype=torch.int64),
        rand(2, 3, dtype=torch.int64), grad=False))
-case("fill.Scalar",
-     V(lambda x: aten.fill(x, 2.5), rand(3, 4), grad=False),
-     V(lambda x: aten.fill(x, 7), rand(3, dtype=torch.int64), grad=False),
-     V(lambda x: aten.fill(x, 1.5), rand(), grad=False))
-case("zero",
-     V(aten.zero, rand(3, 4), grad=False),
-     V(aten.zero, rand(2, dtype=torch.int64), grad=False))
+# Hand-written: an expanded scalar, with no operand (see the test below).
+decomposed("fill.Scalar",
+           V(lambda x: aten.fill(x, 2.5), rand(3, 4), grad=False),
+           V(lambda x: aten.fill(x, 7), rand(3, dtype=torch.int64), grad=False),
+           V(lambda x: aten.fill(x, float("-inf")), rand(2), grad=False),
+           V(lambda x: aten.fill(x, 1.5), rand(), grad=False))
+decomposed("zero",
+           V(aten.zero, rand(3, 4), grad=False),
+           V(lambda x: x.zero_(), rand(2, 3), grad=False),
+           V(aten.zero, rand(2, dtype=torch.int64), grad=False))
 
 
 # --- OpInfo coverage (issue 4): more elementwise ops ------------------------
@@ -681,6 +684,20 @@ def full_codegen_ops():
             if inside and m:
                 ops.append(m.group(1))
     return ops
+
+
+def test_fill_and_zero_leave_their_input_out_of_the_graph():
+    # An optimizer's zero_grad() zeroes every .grad each step: the old
+    # gradient must not become an argument of the step's graph.
+    dev = torch.device("lazy")
+    x = torch.randn(3, 4).to(dev)
+    y = x * 3
+    torch._lazy.mark_step()
+    for zeroed in (y.zero_(), aten.fill(y, 2.5), aten.zero(x)):
+        text = ltc_mlir.get_mlir([zeroed])
+        arguments = re.search(r"func\.func @graph\((.*)\) ->", text).group(1)
+        assert "[3,4]" not in arguments, text  # 2.5 may be a scalar argument
+    assert y.cpu().eq(0).all()
 
 
 def test_every_full_codegen_op_has_a_case():

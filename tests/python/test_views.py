@@ -346,3 +346,29 @@ def test_gradient_aliasing_a_user_tensor_stays_an_alias():
         grads[str(device)] = x.grad.cpu()
     assert grads["cpu"].tolist() == [2.0] * 4
     assert grads["lazy"].tolist() == grads["cpu"].tolist()
+
+
+def test_transpose_metadata_and_writes_match_eager():
+    # t() has its own Functionalize kernel (functional_views.cpp): sizes and
+    # offset come from the input, not from a meta-tensor run. (Strides are
+    # not compared: a 1.13 FunctionalTensorWrapper reports its lazy value's,
+    # which are always contiguous.)
+    def build(device):
+        x = torch.arange(12.0).view(3, 4).to(device)
+        s = x[1:]
+        views = [x.t(), s.t(), x[0].t(), x[0, 0].t(), s.t().t()]
+        s.t().mul_(10)  # writes through a transpose of a slice
+        x.t()[0].add_(1)  # and through a view of a transpose
+        return x, views
+
+    with Counted() as c:
+        lazy_x, lazy_views = build(LAZY)
+        eager_x, eager_views = build(torch.device("cpu"))
+        for lv, ev in zip(lazy_views, eager_views):
+            assert lv.shape == ev.shape
+            assert lv.storage_offset() == ev.storage_offset()
+            close(lv, ev)
+        close(lazy_x, eager_x)
+    c.check("t_copy")
+    with pytest.raises(RuntimeError, match="expects a tensor with <= 2 dimensions"):
+        torch.zeros(2, 2, 2, device=LAZY).t()
