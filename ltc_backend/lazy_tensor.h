@@ -11,6 +11,7 @@
 #pragma once
 
 #include <c10/util/Exception.h>
+#include <torch/csrc/lazy/core/ir.h>
 #include <torch/csrc/lazy/core/tensor.h>
 
 namespace ltc_mlir {
@@ -35,11 +36,24 @@ inline void CheckLazyOperand(const at::Tensor &tensor, bool allow_cpu_scalar) {
 }
 } // namespace detail
 
-inline LazyTensorPtr GetLazyOperand(const at::Tensor &tensor,
-                                    const torch::lazy::BackendDevice &device) {
-  detail::CheckLazyOperand(tensor, /*allow_cpu_scalar=*/true);
-  return torch::lazy::GetLtcTensorOrCreateForWrappedNumber(tensor, device);
-}
+// A lazy tensor, or a CPU scalar as a lazy tensor holding ScalarOperand.
+LazyTensorPtr GetLazyOperand(const at::Tensor &tensor,
+                             const torch::lazy::BackendDevice &device);
+
+// The IR value of a scalar known while tracing (an op's alpha, a Python
+// number): 0 and 1 are graph constants (LTC's special scalars); any other
+// value is a graph input, shared by its uses in the graph being traced
+// (lazy_tensor.cpp). The generated kernels call this instead of LTC core's
+// GetIrValueForScalarFromCodegen, which makes a node and hashes a fresh
+// host copy of the value on every use.
+torch::lazy::Value ScalarOperand(const at::Scalar &value,
+                                 const torch::lazy::BackendDevice &device);
+torch::lazy::Value ScalarOperand(const at::Scalar &value, at::ScalarType type,
+                                 const torch::lazy::BackendDevice &device);
+// ScalarOperand broadcast to `shape` (a fill).
+torch::lazy::Value ExpandedScalarOperand(const at::Scalar &value,
+                                         const torch::lazy::Shape &shape,
+                                         const torch::lazy::BackendDevice &device);
 
 inline LazyTensorPtr TryGetLazyOperand(const at::Tensor &tensor) {
   detail::CheckLazyOperand(tensor, /*allow_cpu_scalar=*/false);

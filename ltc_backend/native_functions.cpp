@@ -175,8 +175,7 @@ at::Tensor& LazyNativeFunctions::fill_(at::Tensor& self, const at::Scalar& value
   LazyTensorPtr lazy_self = torch::lazy::TryGetLtcTensor(self);
   TORCH_CHECK(lazy_self, "ltc-mlir: fill_ of a tensor that is not lazy");
   lazy_self->SetInPlaceIrValue(
-      torch::lazy::LazyGraphExecutor::Get()->GetIrValueForExpandedScalar(
-          value, lazy_self->shape(), lazy_self->GetDevice()));
+      ExpandedScalarOperand(value, lazy_self->shape(), lazy_self->GetDevice()));
   return self;
 }
 
@@ -189,8 +188,7 @@ at::Tensor LazyNativeFunctions::fill(const at::Tensor& self, const at::Scalar& v
   LazyTensorPtr lazy_self = torch::lazy::TryGetLtcTensor(self);
   TORCH_CHECK(lazy_self, "ltc-mlir: fill of a tensor that is not lazy");
   return torch::lazy::CreateAtenFromLtcTensor(LazyTensor::Create(
-      torch::lazy::LazyGraphExecutor::Get()->GetIrValueForExpandedScalar(
-          value, lazy_self->shape(), lazy_self->GetDevice()),
+      ExpandedScalarOperand(value, lazy_self->shape(), lazy_self->GetDevice()),
       lazy_self->GetDevice()));
 }
 
@@ -199,8 +197,7 @@ at::Tensor LazyNativeFunctions::zero(const at::Tensor& self) {
   LazyTensorPtr lazy_self = torch::lazy::TryGetLtcTensor(self);
   TORCH_CHECK(lazy_self, "ltc-mlir: zero of a tensor that is not lazy");
   return torch::lazy::CreateAtenFromLtcTensor(LazyTensor::Create(
-      torch::lazy::LazyGraphExecutor::Get()->GetIrValueForExpandedScalar(
-          0, lazy_self->shape(), lazy_self->GetDevice()),
+      ExpandedScalarOperand(0, lazy_self->shape(), lazy_self->GetDevice()),
       lazy_self->GetDevice()));
 }
 
@@ -236,7 +233,7 @@ at::Tensor LazyNativeFunctions::masked_fill(
   if (self.sizes().vec() != sizes)
     self_value = torch::lazy::MakeExpand(self_value, sizes, /*is_scalar_expand=*/false);
   torch::lazy::Value fill =
-      torch::lazy::LazyGraphExecutor::Get()->GetIrValueForScalarFromCodegen(value, *device);
+      ScalarOperand(value, *device);
   std::vector<torch::lazy::Shape> shapes{torch::lazy::Shape(self.scalar_type(), sizes)};
   torch::lazy::NodePtr node = torch::lazy::MakeNode<MaskedFillScalar>(
       self_value, lazy_mask->GetIrValue(), fill, std::move(shapes));

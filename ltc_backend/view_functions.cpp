@@ -173,8 +173,7 @@ at::Tensor StridedScatter(const at::Tensor &self, const at::Tensor &src,
 at::Tensor LazyZeros(at::IntArrayRef sizes, const at::Tensor &like) {
   torch::lazy::BackendDevice device = DeviceOf(like);
   torch::lazy::Value zeros =
-      torch::lazy::LazyGraphExecutor::Get()->GetIrValueForExpandedScalar(
-          0, torch::lazy::Shape(like.scalar_type(), sizes.vec()), device);
+      ExpandedScalarOperand(0, torch::lazy::Shape(like.scalar_type(), sizes.vec()), device);
   return torch::lazy::CreateAtenFromLtcTensor(
       LazyTensor::Create(zeros, device));
 }

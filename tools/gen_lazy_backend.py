@@ -181,6 +181,10 @@ def main() -> None:
             text = f.read()
         text = re.sub(r"#include <(?:[^>]*/)?(ltc_backend/[^>]*)>", r'#include "\1"', text)
         text = text.replace('#include "' + output_dir + "/", '#include "ltc_backend/generated/')
+        # Scalar arguments (alpha, beta, ...) go through our shared scalar
+        # inputs (ltc_backend/lazy_tensor.h).
+        text = re.sub(r"torch::lazy::LazyGraphExecutor::Get\(\)->\s*GetIrValueForScalarFromCodegen\(",
+                      "ltc_mlir::ScalarOperand(", text)
         with open(path, "w") as f:
             f.write(text)
 
