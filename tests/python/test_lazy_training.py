@@ -1,5 +1,6 @@
 """End-to-end: ops and a training step on the lazy device, compiled by MLIR."""
 import os
+import re
 
 import torch
 import torch._lazy
@@ -140,3 +141,38 @@ def test_zero_and_one_scalars_are_graph_constants():
     torch._lazy.mark_step()
     assert "prim::Constant(), value=1" in text, text
     assert text.count("[Long[]] lazy_tensors::device_data") == 1, text
+
+
+def test_a_python_number_is_one_graph_input_per_value():
+    # Every use of 0.9 in a graph shares one input (ltc_backend/lazy_tensor.cpp).
+    x = torch.randn(4, 4).to(LAZY)
+    torch._lazy.mark_step()
+    y = x * 0.9 + x.mul(0.9) - torch.add(x, x, alpha=0.9) + x * 2.5
+    arguments = re.search(r"func\.func @graph\((.*)\) ->", ltc_mlir.get_mlir([y])).group(1)
+    assert arguments.count("!torch.vtensor<[],f64>") == 2, arguments
+    torch._lazy.mark_step()
+    xc = x.cpu()
+    torch.testing.assert_close(y.cpu(), xc * 0.9 + xc * 0.9 - (xc + 0.9 * xc) + xc * 2.5)
+
+
+def test_a_learning_rate_schedule_does_not_recompile():
+    torch.manual_seed(0)
+    models = {d: nn.Linear(8, 4).to(d) for d in ("cpu", "lazy")}
+    models["lazy"].load_state_dict(models["cpu"].state_dict())
+    opts = {d: torch.optim.SGD(m.parameters(), lr=0.1, momentum=0.9) for d, m in models.items()}
+    scheds = {d: torch.optim.lr_scheduler.StepLR(o, step_size=1, gamma=0.7) for d, o in opts.items()}
+    x, y = torch.randn(16, 8), torch.randn(16, 4)
+    compiles = []
+    for step in range(6):
+        for d in ("cpu", "lazy"):
+            opts[d].zero_grad()
+            F.mse_loss(models[d](x.to(d)), y.to(d)).backward()
+            opts[d].step()
+            scheds[d].step()
+        torch._lazy.mark_step()
+        compiles.append(metrics.counter_value("UncachedCompile") or 0)
+    # Step 0 has no momentum buffers yet and step 1 is the first with them;
+    # later steps only change the learning rate's value.
+    assert compiles[2:] == [compiles[2]] * 4, compiles
+    for pc, pl in zip(models["cpu"].parameters(), models["lazy"].parameters()):
+        torch.testing.assert_close(pl.cpu(), pc, rtol=1e-5, atol=1e-6)
