@@ -109,7 +109,7 @@ std::string WriteDump(const std::string& dir, const std::string& name, const std
 // generated for the same Torch-dialect MLIR. (The fingerprint also holds the
 // build id of the binary the compiler is linked into, so a rebuilt compiler
 // never reuses old entries even when this is forgotten.)
-constexpr int kPipelineVersion = 7;
+constexpr int kPipelineVersion = 8;
 
 std::string HexDigest(uint64_t high, uint64_t low, bool wide) {
   char text[33];
@@ -517,6 +517,10 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
       times.parse_ms = MsSince(start_ns);
       mlir::ltc::TorchCompileOptions options;
       options.keepIR = !dump_dir.empty();
+      // A large graph's LLVM IR is compiled in parts on this many threads
+      // (default: the host's cores, at most 4; 1 turns splitting off).
+      if (const char* threads = std::getenv("LTC_MLIR_COMPILE_THREADS"))
+        options.codegenThreads = std::max(0, std::atoi(threads));
       if (!module) {
         error = "could not parse the lowered Torch-dialect module";
       } else {
@@ -535,6 +539,8 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
           AddTimeSample("CompileLoweringTime", times.lowering_ms);
           AddTimeSample("CompileLlvmTime", times.llvm_ms);
           AddTimeSample("CompileCodegenTime", times.codegen_ms);
+          if (result->codegenParts > 1)
+            TORCH_LAZY_COUNTER("MlirCompileInParts", 1);
           runtime::ObjectCode object{std::move(result->objectCode), result->entrySymbol,
                                      std::move(result->inputBytes),
                                      std::move(result->outputBytes)};

@@ -35,7 +35,8 @@ ScalarKey KeyOf(const at::Scalar &value, at::ScalarType type,
     double d = value.toDouble();
     std::memcpy(&key.bits, &d, sizeof(d));
   } else {
-    key.bits = static_cast<uint64_t>(value.isBoolean() ? value.toBool() : value.toLong());
+    key.bits = static_cast<uint64_t>(value.isBoolean() ? value.toBool()
+                                                       : value.toLong());
   }
   return key;
 }
@@ -47,7 +48,7 @@ ScalarKey KeyOf(const at::Scalar &value, at::ScalarType type,
 // the smallest free input ordinal (ir_nodes.cpp), as the last one did: a new
 // value every step (a learning-rate schedule) keeps the graph's hash.
 class ScalarInputs {
- public:
+public:
   torch::lazy::Value Get(const at::Scalar &value, at::ScalarType type,
                          const torch::lazy::BackendDevice &device) {
     ScalarKey key = KeyOf(value, type, device);
@@ -71,7 +72,7 @@ class ScalarInputs {
     return torch::lazy::Value(node, 0);
   }
 
- private:
+private:
   static constexpr size_t kMaxValues = 4096;
   struct Input {
     torch::lazy::BackendDataPtr data;
@@ -82,7 +83,8 @@ class ScalarInputs {
 };
 
 ScalarInputs &Inputs() {
-  static auto *inputs = new ScalarInputs(); // nodes may outlive static destruction
+  static auto *inputs =
+      new ScalarInputs(); // nodes may outlive static destruction
   return *inputs;
 }
 
@@ -115,13 +117,14 @@ torch::lazy::Value ScalarOperand(const at::Scalar &value,
   return ScalarOperand(value, value.type(), device);
 }
 
-torch::lazy::Value ExpandedScalarOperand(const at::Scalar &value,
-                                         const torch::lazy::Shape &shape,
-                                         const torch::lazy::BackendDevice &device) {
+torch::lazy::Value
+ExpandedScalarOperand(const at::Scalar &value, const torch::lazy::Shape &shape,
+                      const torch::lazy::BackendDevice &device) {
   torch::lazy::Value scalar = ScalarOperand(value, shape.scalar_type(), device);
   if (shape.sizes().empty())
     return scalar;
-  return torch::lazy::MakeExpand(scalar, shape.sizes().vec(), /*is_scalar_expand=*/true);
+  return torch::lazy::MakeExpand(scalar, shape.sizes().vec(),
+                                 /*is_scalar_expand=*/true);
 }
 
 LazyTensorPtr GetLazyOperand(const at::Tensor &tensor,
@@ -132,8 +135,8 @@ LazyTensorPtr GetLazyOperand(const at::Tensor &tensor,
   // its upload.
   if (tensor.defined() && tensor.device().is_cpu() && tensor.dim() == 0 &&
       !at::isComplexType(tensor.scalar_type()))
-    return LazyTensor::Create(ScalarOperand(HostValue(tensor), tensor.scalar_type(), device),
-                              device);
+    return LazyTensor::Create(
+        ScalarOperand(HostValue(tensor), tensor.scalar_type(), device), device);
   return torch::lazy::GetLtcTensorOrCreateForWrappedNumber(tensor, device);
 }
 

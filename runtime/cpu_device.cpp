@@ -6,14 +6,17 @@
 #include <cstring>
 #include <mutex>
 #include <utility>
+#include <vector>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "runtime/cpu_kernels.h"
 #include "runtime/special_functions.h"
+#include "llvm/BinaryFormat/Magic.h"
 #include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/Object/Archive.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -97,14 +100,44 @@ public:
     if (object.entry_symbol.empty())
       return absl::InvalidArgumentError("object code has no entry symbol");
     std::string name = absl::StrCat("ltc_mlir_executable_", next_id_++);
-    std::unique_ptr<llvm::MemoryBuffer> buffer =
-        llvm::MemoryBuffer::getMemBufferCopy(object.bytes, name);
+    // One object, or an ar archive of several (a graph compiled in parts,
+    // see mlir_lowering/Pipeline/CpuPipeline.h) linked together here.
+    std::vector<std::unique_ptr<llvm::MemoryBuffer>> buffers;
+    llvm::MemoryBufferRef whole(object.bytes, name);
+    if (llvm::identify_magic(object.bytes) == llvm::file_magic::archive) {
+      auto archive = llvm::object::Archive::create(whole);
+      if (!archive) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "not a loadable archive: ", ToString(archive.takeError())));
+      }
+      llvm::Error error = llvm::Error::success();
+      for (const llvm::object::Archive::Child &child :
+           (*archive)->children(error)) {
+        auto member = child.getMemoryBufferRef();
+        if (!member) {
+          llvm::consumeError(std::move(error));
+          return absl::InvalidArgumentError(absl::StrCat(
+              "bad archive member: ", ToString(member.takeError())));
+        }
+        buffers.push_back(llvm::MemoryBuffer::getMemBufferCopy(
+            member->getBuffer(), absl::StrCat(name, "_", buffers.size())));
+      }
+      if (error) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("bad archive: ", ToString(std::move(error))));
+      }
+    } else {
+      buffers.push_back(
+          llvm::MemoryBuffer::getMemBufferCopy(object.bytes, name));
+    }
     // Reject what is not an object before ORC sees it.
-    auto parsed =
-        llvm::object::ObjectFile::createObjectFile(buffer->getMemBufferRef());
-    if (!parsed) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "not a loadable object file: ", ToString(parsed.takeError())));
+    for (const auto &buffer : buffers) {
+      auto parsed =
+          llvm::object::ObjectFile::createObjectFile(buffer->getMemBufferRef());
+      if (!parsed) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "not a loadable object file: ", ToString(parsed.takeError())));
+      }
     }
 
     auto dylib = lljit_->createJITDylib(name);
@@ -149,10 +182,12 @@ public:
       return absl::InternalError(absl::StrCat("cannot define the kernels: ",
                                               ToString(std::move(error))));
     }
-    if (llvm::Error error = lljit_->addObjectFile(*jd, std::move(buffer))) {
-      Unload(jd);
-      return absl::InvalidArgumentError(
-          absl::StrCat("cannot add the object: ", ToString(std::move(error))));
+    for (auto &buffer : buffers) {
+      if (llvm::Error error = lljit_->addObjectFile(*jd, std::move(buffer))) {
+        Unload(jd);
+        return absl::InvalidArgumentError(absl::StrCat(
+            "cannot add the object: ", ToString(std::move(error))));
+      }
     }
     // Linking happens here; undefined symbols are reported now.
     jit_session_errors.clear();

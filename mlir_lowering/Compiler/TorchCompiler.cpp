@@ -47,6 +47,7 @@ FailureOr<ltc::TorchCompileResult> ltc::compileTorchModuleToObject(
   cpuOptions.entrySymbol = options.entrySymbol;
   cpuOptions.optLevel = options.optLevel;
   cpuOptions.keepLLVMDialectIR = options.keepIR;
+  cpuOptions.codegenThreads = options.codegenThreads;
   FailureOr<CpuCompileResult> cpu =
       compileLinalgModuleToObject(module, cpuOptions, error);
   if (failed(cpu)) {
@@ -62,5 +63,6 @@ FailureOr<ltc::TorchCompileResult> ltc::compileTorchModuleToObject(
   result.loweringMs = cpu->loweringMs;
   result.llvmMs = cpu->llvmMs;
   result.codegenMs = cpu->codegenMs;
+  result.codegenParts = cpu->codegenParts;
   return result;
 }

@@ -23,6 +23,8 @@ struct TorchCompileOptions {
   int optLevel = 2;
   /// Keep the IR of each stage (for LTC_MLIR_DUMP_DIR).
   bool keepIR = false;
+  /// See CpuCompileOptions::codegenThreads.
+  int codegenThreads = 0;
 };
 
 struct TorchCompileResult {
@@ -33,6 +35,8 @@ struct TorchCompileResult {
   /// Byte size of each input and output buffer, in argument order.
   std::vector<uint64_t> inputBytes, outputBytes;
   double torchToLinalgMs = 0, loweringMs = 0, llvmMs = 0, codegenMs = 0;
+  /// Parts compiled on separate threads (see CpuCompileOptions).
+  unsigned codegenParts = 1;
 };
 
 /// Compiles `module` in place. On failure, returns failure with the

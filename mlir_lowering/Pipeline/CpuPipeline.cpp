@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CpuPipeline.h"
+#include "ModuleSplitting.h"
 #include "Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
@@ -64,11 +65,14 @@
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -76,8 +80,11 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 using namespace mlir;
 
@@ -254,6 +261,50 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
                                     ? pb.buildO0DefaultPipeline(level)
                                     : pb.buildPerModuleDefaultPipeline(level);
   mpm.run(module, mam);
+}
+
+/// Emits `module`'s object code into `object`; false if the target cannot.
+bool emitObject(llvm::Module &module, llvm::TargetMachine &tm,
+                llvm::SmallString<0> &object) {
+  llvm::raw_svector_ostream os(object);
+  llvm::legacy::PassManager codegen;
+  if (tm.addPassesToEmitFile(codegen, os, nullptr,
+                             llvm::CodeGenFileType::ObjectFile))
+    return false;
+  codegen.run(module);
+  return true;
+}
+
+/// Below this many LLVM instructions a module compiles in one piece: a
+/// split costs a bitcode round trip and a thread start (a few ms).
+constexpr unsigned kMinSplitInstructions = 1000;
+
+/// The objects of a split module as one ar archive (without a symbol
+/// table: the runtime adds every member).
+FailureOr<std::string>
+archiveObjects(llvm::ArrayRef<llvm::SmallString<0> *> objects,
+               std::string &error) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < objects.size(); ++i)
+    names.push_back("part" + std::to_string(i) + ".o");
+  std::vector<llvm::NewArchiveMember> members;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    llvm::NewArchiveMember member;
+    member.Buf = llvm::MemoryBuffer::getMemBuffer(
+        llvm::StringRef(objects[i]->data(), objects[i]->size()), names[i],
+        /*RequiresNullTerminator=*/false);
+    member.MemberName = names[i];
+    members.push_back(std::move(member));
+  }
+  auto archive = llvm::writeArchiveToBuffer(
+      members, llvm::SymtabWritingMode::NoSymtab, llvm::object::Archive::K_GNU,
+      /*Deterministic=*/true, /*Thin=*/false);
+  if (!archive) {
+    error = "cannot archive the split objects: " +
+            llvm::toString(archive.takeError());
+    return failure();
+  }
+  return std::string((*archive)->getBuffer());
 }
 
 } // namespace
@@ -437,7 +488,10 @@ FailureOr<ltc::CpuCompileResult> mlir::ltc::compileLinalgModuleToObject(
   }
   result.loweringMs = msSince(start);
 
-  // LLVM IR, optimized for the host.
+  // LLVM IR for the host. A large module is split by function
+  // (ModuleSplitting.h): the caller optimizes and compiles the first part
+  // while worker threads do the others, and the objects travel together as
+  // an ar archive that the runtime links into one executable.
   start = Clock::now();
   std::unique_ptr<llvm::TargetMachine> tm =
       createHostTargetMachine(options.optLevel, why);
@@ -457,6 +511,44 @@ FailureOr<ltc::CpuCompileResult> mlir::ltc::compileLinalgModuleToObject(
        {"_mlir_memref_to_llvm_alloc", "_mlir_memref_to_llvm_aligned_alloc"})
     if (llvm::Function *alloc = llvmModule->getFunction(name))
       alloc->addRetAttr(llvm::Attribute::NoAlias);
+  unsigned threads =
+      options.codegenThreads > 0
+          ? static_cast<unsigned>(options.codegenThreads)
+          : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  std::vector<llvm::SmallString<0>> otherParts = ltc::splitModuleByFunction(
+      *llvmModule, threads, {options.entrySymbol, graphName},
+      kMinSplitInstructions);
+
+  struct Part {
+    llvm::SmallString<0> object;
+    std::string llvmIR, error;
+  };
+  std::vector<Part> others(otherParts.size());
+  std::vector<std::thread> workers;
+  for (size_t i = 0; i < otherParts.size(); ++i) {
+    workers.emplace_back([&, i] {
+      Part &part = others[i];
+      llvm::LLVMContext context;
+      auto parsed = llvm::parseBitcodeFile(
+          llvm::MemoryBufferRef(otherParts[i].str(), "part"), context);
+      if (!parsed) {
+        part.error = "cannot read back a split part: " +
+                     llvm::toString(parsed.takeError());
+        return;
+      }
+      std::unique_ptr<llvm::TargetMachine> partTm =
+          createHostTargetMachine(options.optLevel, part.error);
+      if (!partTm)
+        return;
+      optimizeModule(**parsed, *partTm, options.optLevel);
+      if (options.dumpIR) {
+        llvm::raw_string_ostream os(part.llvmIR);
+        (*parsed)->print(os, nullptr);
+      }
+      if (!emitObject(**parsed, *partTm, part.object))
+        part.error = "the host target cannot emit object files";
+    });
+  }
   optimizeModule(*llvmModule, *tm, options.optLevel);
   if (options.dumpIR) {
     llvm::raw_string_ostream os(result.llvmIR);
@@ -467,15 +559,29 @@ FailureOr<ltc::CpuCompileResult> mlir::ltc::compileLinalgModuleToObject(
   // Object code.
   start = Clock::now();
   llvm::SmallString<0> object;
-  {
-    llvm::raw_svector_ostream os(object);
-    llvm::legacy::PassManager codegen;
-    if (tm->addPassesToEmitFile(codegen, os, nullptr,
-                                llvm::CodeGenFileType::ObjectFile))
-      return fail("the host target cannot emit object files");
-    codegen.run(*llvmModule);
+  bool emitted = emitObject(*llvmModule, *tm, object);
+  for (std::thread &worker : workers)
+    worker.join();
+  if (!emitted)
+    return fail("the host target cannot emit object files");
+  for (Part &part : others) {
+    if (!part.error.empty())
+      return fail(part.error);
+    if (options.dumpIR)
+      result.llvmIR += "\n; ---- next part ----\n" + part.llvmIR;
   }
-  result.objectCode.assign(object.data(), object.size());
+  if (others.empty()) {
+    result.objectCode.assign(object.data(), object.size());
+  } else {
+    std::vector<llvm::SmallString<0> *> objects{&object};
+    for (Part &part : others)
+      objects.push_back(&part.object);
+    FailureOr<std::string> archive = archiveObjects(objects, why);
+    if (failed(archive))
+      return fail(why);
+    result.objectCode = std::move(*archive);
+  }
+  result.codegenParts = 1 + others.size();
   result.codegenMs = msSince(start);
   return result;
 }

@@ -1,7 +1,8 @@
 //===- CpuPipeline.h - linalg-on-tensors to host object code ----*- C++ -*-===//
 //
 // Compiles a module of statically shaped linalg-on-tensors functions to a
-// relocatable object for the host CPU. The object defines
+// relocatable object for the host CPU (a large module: an ar archive of
+// objects compiled on several threads, which link together). It defines
 //
 //   extern "C" void <entrySymbol>(void **buffers);
 //
@@ -44,10 +45,17 @@ struct CpuCompileOptions {
   /// The function to compile: this one if it exists, otherwise the only
   /// public function with a body.
   std::string graphFunction = "graph";
+  /// Threads that optimize and compile a large module's LLVM IR, split by
+  /// function; 0: the host's cores, at most 4. The object code is then an
+  /// ar archive of one relocatable object per part.
+  int codegenThreads = 0;
 };
 
 struct CpuCompileResult {
-  std::string objectCode; // relocatable ELF object bytes
+  /// A relocatable ELF object, or an ar archive of several (one per part
+  /// of a module compiled on several threads) that link together.
+  std::string objectCode;
+  unsigned codegenParts = 1; // objects in objectCode
   std::string entrySymbol;
   std::string llvmDialectIR; // LLVM-dialect MLIR (keepLLVMDialectIR only)
   std::string llvmIR;        // LLVM IR text (only when options.dumpIR)

@@ -781,4 +781,78 @@ TEST_F(CpuPipelineTest, ExecutablesRunConcurrently) {
   EXPECT_EQ(failures.load(), 0);
 }
 
+// A chain of `steps` large elementwise ops, each with its own constant
+// (x -> tanh(x) / 2 + c: errors shrink along the chain): the loop, fused or
+// not, is outlined for the thread pool, and the approximated tanh makes enough
+// instructions for the module to be compiled in parts.
+std::string longElementwiseChain(int steps) {
+  std::string text = "#map = affine_map<(d0, d1) -> (d0, d1)>\n"
+                     "func.func @graph(%a: tensor<256x256xf32>) -> "
+                     "tensor<256x256xf32> {\n"
+                     "  %e = tensor.empty() : tensor<256x256xf32>\n";
+  std::string last = "%a";
+  for (int i = 0; i < steps; ++i) {
+    std::string next = "%t" + std::to_string(i);
+    text += "  " + next +
+            " = linalg.generic {indexing_maps = [#map, #map], "
+            "iterator_types = [\"parallel\", \"parallel\"]} ins(" +
+            last +
+            " : tensor<256x256xf32>) outs(%e : tensor<256x256xf32>) {\n"
+            "  ^bb0(%x: f32, %o: f32):\n"
+            "    %h = arith.constant 0.5 : f32\n"
+            "    %c = arith.constant " +
+            std::to_string(i + 1) +
+            ".0e-3 : f32\n"
+            "    %s = math.tanh %x : f32\n"
+            "    %m = arith.mulf %s, %h : f32\n"
+            "    %r = arith.addf %m, %c : f32\n"
+            "    linalg.yield %r : f32\n"
+            "  } -> tensor<256x256xf32>\n";
+    last = next;
+  }
+  text += "  return " + last + " : tensor<256x256xf32>\n}\n";
+  return text;
+}
+
+TEST_F(CpuPipelineTest, LargeModuleCompilesInPartsThatLinkTogether) {
+  std::string source = longElementwiseChain(64);
+  std::vector<float> input = iota(256 * 256, -1.0f, 1.0f / 32768);
+  std::vector<float> want = input;
+  for (int i = 0; i < 64; ++i)
+    for (float &x : want)
+      x = std::tanh(x) * 0.5f + static_cast<float>(i + 1) * 1e-3f;
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE(threads);
+    mlir::ltc::CpuCompileOptions options;
+    options.codegenThreads = threads;
+    std::string error;
+    auto compiled = compile(source.c_str(), error, options);
+    ASSERT_TRUE(mlir::succeeded(compiled)) << error;
+    EXPECT_EQ(compiled->codegenParts, static_cast<unsigned>(threads));
+    EXPECT_EQ(compiled->objectCode.rfind("!<arch>\n", 0) == 0, threads > 1);
+    ObjectCode object{compiled->objectCode, compiled->entrySymbol,
+                      compiled->inputBytes, compiled->outputBytes};
+    auto executable = GetCpuDevice().Load(object);
+    ASSERT_TRUE(executable.ok()) << executable.status();
+    auto a = upload(input);
+    auto out = allocate<float>(256 * 256);
+    ASSERT_TRUE((*executable)->Execute({a.get()}, {out.get()}).ok());
+    std::vector<float> got = download<float>(*out);
+    for (size_t i = 0; i < got.size(); i += 97)
+      ASSERT_NEAR(got[i], want[i], 1e-4f) << i;
+  }
+}
+
+TEST_F(CpuPipelineTest, ArchiveWithABadMemberFailsToLoad) {
+  std::string archive = "!<arch>\npart0.o/        0           0     0     644  "
+                        "   4         `\njunk";
+  ObjectCode object{archive, "ltc_graph_entry", {}, {}};
+  auto executable = GetCpuDevice().Load(object);
+  ASSERT_FALSE(executable.ok());
+  EXPECT_NE(
+      std::string(executable.status().message()).find("not a loadable object"),
+      std::string::npos)
+      << executable.status();
+}
+
 } // namespace

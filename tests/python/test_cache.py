@@ -44,8 +44,17 @@ def run(device):
         if device == "lazy":
             torch._lazy.mark_step()
         variants.append(r.cpu().tolist())
+    big = []
+    if os.environ.get("BIG"):
+        # Large enough to be compiled in parts (MlirCompileInParts).
+        t = torch.linspace(-1, 1, 256 * 256).reshape(256, 256).to(device)
+        for i in range(64):
+            t = torch.tanh(t) * 0.5 + (i + 1) * 1e-3
+        if device == "lazy":
+            torch._lazy.mark_step()
+        big = t.cpu().flatten()[::97].tolist()
     weights = [p.detach().cpu().flatten().tolist() for p in model.parameters()]
-    return {"losses": losses, "weights": weights, "variants": variants}
+    return {"losses": losses, "weights": weights, "variants": variants, "big": big}
 
 out = {"lazy": run("lazy"), "eager": run("cpu")}
 out["counters"] = {n: metrics.counter_value(n) for n in metrics.counter_names()}
@@ -96,6 +105,7 @@ def assert_matches_eager(result):
     for a, b in zip(lazy["weights"], eager["weights"]):
         assert a == pytest.approx(b, rel=1e-4, abs=1e-5)
     assert lazy["variants"] == eager["variants"]
+    assert lazy["big"] == pytest.approx(eager["big"], rel=1e-3, abs=1e-3)
 
 
 # The entry layout (runtime/executable_cache.cpp): magic, u32 version,
@@ -165,6 +175,22 @@ def test_second_process_compiles_nothing(tmp_path):
         assert meta["ops"] and meta["compile_ms"]["total"] > 0
         usage = (cache / name.replace(ENTRY, ".use")).read_text()
         assert "hits 1" in usage
+
+
+def test_a_graph_compiled_in_parts_is_cached_and_reloaded(tmp_path):
+    # Its entry's object is an ar archive of one object per part.
+    cache = tmp_path / "cache"
+    env = {"BIG": "1", "LTC_MLIR_COMPILE_THREADS": "2"}
+    first = run_child(cache, extra_env=env)
+    assert count(first, "MlirCompileInParts") >= 1
+    assert_matches_eager(first)
+    second = run_child(cache, extra_env=env)
+    assert count(second, "MlirCompile") == 0
+    assert count(second, "CacheCorruptEntry") == 0
+    assert second["lazy"] == first["lazy"]
+    single = run_child(tmp_path / "single", extra_env={"BIG": "1", "LTC_MLIR_COMPILE_THREADS": "1"})
+    assert count(single, "MlirCompileInParts") == 0
+    assert single["lazy"] == first["lazy"]  # splitting does not change the code
 
 
 def truncate(path):
