@@ -108,6 +108,79 @@ def init_backend(backend, threads):
         torch._lazy.ts_backend.init()
 
 
+# Single ops, each called from Python on 64x256 float tensors: what tracing
+# one op costs, without the Python, autograd and optimizer code around the
+# ops of a step (which eager pays too). Eager's time includes the compute.
+SINGLE_OPS = {
+    "add": lambda t: t["a"] + t["b"],
+    "mul (Python number)": lambda t: t["a"] * 0.9,
+    "add_ (alpha)": lambda t: t["c"].add_(t["b"], alpha=-0.01),
+    "relu": lambda t: t["a"].relu(),
+    "tanh": lambda t: t["a"].tanh(),
+    "mm": lambda t: t["a"] @ t["w"],
+    "addmm": lambda t: torch_addmm(t),
+    "t": lambda t: t["a"].t(),
+    "view": lambda t: t["a"].view(256, 64),
+    "sum (dim)": lambda t: t["a"].sum(1),
+    "softmax": lambda t: t["a"].softmax(-1),
+    "zero_": lambda t: t["c"].zero_(),
+}
+
+
+def torch_addmm(t):
+    import torch
+    return torch.addmm(t["bias"], t["a"], t["w"])
+
+
+def ops_worker(backend, threads, calls=200, reps=9):
+    """Median µs per call of each single op, lazy (traced, not run) and eager."""
+    import torch
+    import torch._lazy
+    init_backend(backend, threads)
+    out = {}
+    for name, op in SINGLE_OPS.items():
+        times = {}
+        for device in ("lazy", "cpu"):
+            torch.manual_seed(0)
+            t = {k: torch.randn(*shape).to(device) for k, shape in
+                 [("a", (64, 256)), ("b", (64, 256)), ("c", (64, 256)), ("w", (256, 64)),
+                  ("bias", (64,))]}
+            samples = []
+            for _ in range(reps):
+                t0 = time.perf_counter()
+                for _ in range(calls):
+                    op(t)
+                samples.append((time.perf_counter() - t0) / calls * 1e6)
+                if device == "lazy":
+                    # Keep the pending graph small; not timed.
+                    torch._lazy.mark_step()
+                    torch._lazy.wait_device_ops()
+            times[device] = statistics.median(samples[1:])
+        out[name] = times
+    return out
+
+
+def ops_table(results):
+    lines = ["\n### Tracing one op (1 thread)\n",
+             "Median µs per call from Python, on 64×256 float tensors (`SINGLE_OPS` in "
+             "bench.py). Lazy: the op is traced, not run; eager: it runs.\n",
+             "| op | " + " | ".join(f"{b} lazy µs | eager µs" for b in results) + " |",
+             "|---|" + "---|---|" * len(results)]
+    for name in SINGLE_OPS:
+        cells = []
+        for backend, r in results.items():
+            if "error" in r:
+                cells.append("— | —")
+            else:
+                cells.append(f"{r[name]['lazy']:.1f} | {r[name]['cpu']:.1f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    for backend, r in results.items():
+        if "error" not in r:
+            lazy = statistics.median(v["lazy"] for v in r.values())
+            lines.append(f"\n{backend}: median over these ops {lazy:.1f} µs per traced op")
+    return "\n".join(lines)
+
+
 def memory_worker(backend, workload, threads, steps, side):
     """Peak RSS of a process that runs only one side (eager or lazy)."""
     import resource
@@ -327,6 +400,10 @@ def main():
         result = worker(backend, workload, int(threads), int(steps), int(warmup), int(block))
         print("RESULT " + json.dumps(result), flush=True)
         return
+    if len(sys.argv) > 1 and sys.argv[1] == "--ops-worker":
+        result = ops_worker(sys.argv[2], 1)
+        print("RESULT " + json.dumps(result), flush=True)
+        return
     if len(sys.argv) > 1 and sys.argv[1] == "--memory-worker":
         backend, workload, threads, steps, side = sys.argv[2:7]
         result = memory_worker(backend, workload, int(threads), int(steps), side)
@@ -347,6 +424,8 @@ def main():
                              "first step measures a cold compile)")
     parser.add_argument("--no-memory", action="store_true",
                         help="skip the eager-alone / lazy-alone peak RSS runs")
+    parser.add_argument("--no-ops", action="store_true",
+                        help="skip the single-op tracing table")
     args = parser.parse_args()
     threads_list = [int(t) for t in args.threads.split(",")]
     results = {}
@@ -360,7 +439,15 @@ def main():
                                              args.timeout, args.warm_cache)
                 results[(backend, workload, threads)] = r
                 print(f"{backend:12s} {workload:16s} {threads}t  {r}", flush=True)
+    ops = {}
+    if not args.no_ops:
+        for backend in args.backends.split(","):
+            cmd = [sys.executable, os.path.abspath(__file__), "--ops-worker", backend]
+            ops[backend] = run_worker(cmd, worker_env(1, args.warm_cache), args.timeout)
+            print(f"{backend:12s} single ops  {ops[backend]}", flush=True)
     report = environment() + "\n" + table(results, threads_list)
+    if ops:
+        report += "\n" + ops_table(ops)
     print(report)
     if args.write:
         cmd = "PYTHONPATH=bazel-bin/python /usr/bin/python3 bench/bench.py " + " ".join(sys.argv[1:])
