@@ -2,10 +2,13 @@
 #include "ltc_backend/functional_updates.h"
 
 #include <ATen/FunctionalTensorWrapper.h>
+#include <ATen/InferSize.h>
 #include <ATen/Operators.h>
 #include <ATen/core/LegacyTypeDispatch.h>
 #include <c10/core/impl/LocalDispatchKeySet.h>
+#include <c10/core/SymIntArrayRef.h>
 #include <c10/util/Exception.h>
+#include <c10/util/strides.h>
 #include <torch/csrc/autograd/VariableTypeUtils.h>
 #include <torch/library.h>
 
@@ -155,6 +158,43 @@ at::Tensor FunctionalT(const at::Tensor &self) {
   return out;
 }
 
+// view(size) of a functional tensor, likewise without the meta-tensor run:
+// the view's sizes are `size` with any -1 inferred (infer_size raises eager's
+// errors), its offset the input's. Attention layers and losses reshape
+// several times per step.
+at::Tensor FunctionalView(const at::Tensor &self, c10::SymIntArrayRef size) {
+  namespace fx = at::functionalization::impl;
+  if (!fx::isFunctionalTensor(self)) {
+    c10::impl::ExcludeDispatchKeyGuard guard(c10::DispatchKey::Functionalize);
+    return at::_ops::view::call(self, size);
+  }
+  std::vector<int64_t> requested = c10::asIntArrayRefSlow(size).vec();
+  at::DimVector sizes = at::infer_size_dv(requested, self.numel());
+  bool reapply_views = fx::getFunctionalizationReapplyViewsTLS();
+  auto apply = [reapply_views](const at::Tensor &tensor, c10::SymIntArrayRef to) {
+    return reapply_views ? at::_ops::view::call(tensor, to) : at::_ops::view_copy::call(tensor, to);
+  };
+  at::Tensor value;
+  {
+    c10::impl::ExcludeDispatchKeyGuard guard(c10::DispatchKey::Functionalize);
+    value = apply(fx::from_functional_tensor(self), size);
+  }
+  at::functionalization::ViewMeta meta(
+      [apply, requested](const at::Tensor &base, int64_t) {
+        return apply(base, c10::fromIntArrayRef(requested));
+      },
+      // Writing through the view writes the base's elements in order.
+      [apply](const at::Tensor &base, const at::Tensor &mutated_view, int64_t) {
+        return apply(mutated_view, base.sym_sizes());
+      });
+  at::Tensor out = at::detail::make_tensor<at::FunctionalTensorWrapper>(
+      value, fx::unsafeGetFunctionalWrapper(self), std::move(meta));
+  c10::TensorImpl *impl = out.unsafeGetTensorImpl();
+  impl->set_sizes_and_strides(sizes, c10::contiguous_strides(sizes));
+  impl->set_storage_offset(self.storage_offset());
+  return out;
+}
+
 } // namespace
 
 int RegisterFunctionalDetach() {
@@ -167,11 +207,12 @@ int RegisterFunctionalDetach() {
                            c10::DispatchKey::Functionalize, __FILE__, __LINE__);
     library->impl("detach", TORCH_FN(FunctionalDetach));
     library->impl("t", TORCH_FN(FunctionalT));
+    library->impl("view", TORCH_FN(FunctionalView));
     auto *autograd_library = new torch::Library(
         torch::Library::IMPL, "aten", c10::DispatchKey::ADInplaceOrView,
         __FILE__, __LINE__);
     autograd_library->impl("detach", TORCH_FN(ADInplaceOrViewDetach));
-    return 3;
+    return 4;
   }();
   return replaced;
 }

@@ -7,8 +7,8 @@ namespace ltc_mlir {
 // metadata, so once the base has been updated in place, `view.detach()`
 // regenerates as the whole base (x[1].detach() read back as x). Autograd
 // detaches every tensor it saves, so this also corrupted gradients of inputs
-// used through views. Also replaces the Functionalize kernel of aten::t with
-// one that skips its meta-tensor reference run. Idempotent; returns the
+// used through views. Also replaces the Functionalize kernels of aten::t and
+// aten::view with ones that skip their meta-tensor reference run. Idempotent; returns the
 // number of kernels replaced.
 int RegisterFunctionalDetach();
 

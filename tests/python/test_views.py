@@ -372,3 +372,24 @@ def test_transpose_metadata_and_writes_match_eager():
     c.check("t_copy")
     with pytest.raises(RuntimeError, match="expects a tensor with <= 2 dimensions"):
         torch.zeros(2, 2, 2, device=LAZY).t()
+
+
+def test_view_sizes_and_writes_match_eager():
+    # view() has its own Functionalize kernel too (functional_views.cpp).
+    def build(device):
+        x = torch.arange(24.0).to(device)
+        views = [x.view(2, -1, 3), x.view(-1), x[6:].view(3, 6), x.view(4, 6)[1:].view(-1)]
+        x[6:].view(3, 6).mul_(10)  # a write through a view of a slice
+        views[0][1].add_(1)  # and through a view's view
+        return x, views
+
+    with Counted() as c:
+        lazy_x, lazy_views = build(LAZY)
+        eager_x, eager_views = build(torch.device("cpu"))
+        for lv, ev in zip(lazy_views, eager_views):
+            assert lv.shape == ev.shape
+            close(lv, ev)
+        close(lazy_x, eager_x)
+    c.check("view_copy")
+    with pytest.raises(RuntimeError, match=r"shape '\[4, -1\]' is invalid for input of size 6"):
+        torch.zeros(6, device=LAZY).view(4, -1)
