@@ -348,6 +348,20 @@ def test_gradient_aliasing_a_user_tensor_stays_an_alias():
     assert grads["lazy"].tolist() == grads["cpu"].tolist()
 
 
+def compare_views(build, op, offsets):
+    """build(device) -> (base, views), run on both devices and compared."""
+    with Counted() as c:
+        lazy_x, lazy_views = build(LAZY)
+        eager_x, eager_views = build(torch.device("cpu"))
+        for lv, ev in zip(lazy_views, eager_views):
+            assert lv.shape == ev.shape
+            if offsets:
+                assert lv.storage_offset() == ev.storage_offset()
+            close(lv, ev)
+        close(lazy_x, eager_x)
+    c.check(op)
+
+
 def test_transpose_metadata_and_writes_match_eager():
     # t() has its own Functionalize kernel (functional_views.cpp): sizes and
     # offset come from the input, not from a meta-tensor run. (Strides are
@@ -361,15 +375,7 @@ def test_transpose_metadata_and_writes_match_eager():
         x.t()[0].add_(1)  # and through a view of a transpose
         return x, views
 
-    with Counted() as c:
-        lazy_x, lazy_views = build(LAZY)
-        eager_x, eager_views = build(torch.device("cpu"))
-        for lv, ev in zip(lazy_views, eager_views):
-            assert lv.shape == ev.shape
-            assert lv.storage_offset() == ev.storage_offset()
-            close(lv, ev)
-        close(lazy_x, eager_x)
-    c.check("t_copy")
+    compare_views(build, "t_copy", offsets=True)
     with pytest.raises(RuntimeError, match="expects a tensor with <= 2 dimensions"):
         torch.zeros(2, 2, 2, device=LAZY).t()
 
@@ -383,13 +389,6 @@ def test_view_sizes_and_writes_match_eager():
         views[0][1].add_(1)  # and through a view's view
         return x, views
 
-    with Counted() as c:
-        lazy_x, lazy_views = build(LAZY)
-        eager_x, eager_views = build(torch.device("cpu"))
-        for lv, ev in zip(lazy_views, eager_views):
-            assert lv.shape == ev.shape
-            close(lv, ev)
-        close(lazy_x, eager_x)
-    c.check("view_copy")
+    compare_views(build, "view_copy", offsets=False)
     with pytest.raises(RuntimeError, match=r"shape '\[4, -1\]' is invalid for input of size 6"):
         torch.zeros(6, device=LAZY).view(4, -1)
