@@ -3,6 +3,7 @@
 #include <ATen/Functions.h>
 #include <torch/csrc/lazy/backend/backend_interface.h>
 #include <torch/csrc/lazy/core/ir_builder.h>
+#include <torch/csrc/lazy/core/lazy_graph_executor.h>
 #include <torch/csrc/lazy/core/tensor_util.h>
 
 #include <cstdint>
@@ -109,6 +110,9 @@ torch::lazy::Value ScalarOperand(const at::Scalar &value, at::ScalarType type,
                                  const torch::lazy::BackendDevice &device) {
   if (torch::lazy::IsSpecialScalar(value))
     return torch::lazy::Value(torch::lazy::MakeScalar(value, type), 0);
+  // Complex values (rare) keep LTC core's path; the key above is real.
+  if (value.isComplex() || at::isComplexType(type))
+    return torch::lazy::LazyGraphExecutor::Get()->GetIrValueForScalar(value, type, device);
   return Inputs().Get(value, type, device);
 }
 
