@@ -8,6 +8,7 @@
 #include "ltc_backend/functional_views.h"
 #include "ltc_backend/inplace_functions.h"
 #include "ltc_backend/ir_nodes.h"
+#include "ltc_backend/lazy_tensor.h"
 #include "ltc_backend/mlir_computation.h"
 #include "ltc_backend/mlir_context.h"
 #include "ltc_backend/mlir_lowering_context.h"
@@ -28,7 +29,6 @@
 #include <ATen/Functions.h>
 #include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
-#include <torch/csrc/lazy/core/config.h>
 #include <torch/csrc/lazy/backend/backend_device.h>
 #include <torch/csrc/lazy/core/config.h>
 #include <torch/csrc/lazy/core/ir_dump_util.h>
@@ -346,28 +346,13 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
     return FromCpuTensor(typed, device);
   }
 
-  // LTC core asks for device data for every non-trivial scalar operand of
-  // every traced op (learning rate, momentum, alpha, ...). Device data is
-  // never written once made, so equal scalars share one buffer instead of an
-  // allocation and a copy per op. (LTC hashes the parameter sequence, so
-  // sharing cannot confuse its graph cache.)
+  // Equal scalars share one upload (lazy_tensor.h), as the traced ops'
+  // scalar operands do.
   BackendDataPtr MakeComputationDataFromScalar(const at::Scalar& scalar,
                                                const BackendDevice& device) const override {
     if (scalar.isComplex())
       return FromCpuTensor(at::scalar_tensor(scalar, at::TensorOptions(scalar.type())), device);
-    ScalarKey key{scalar.type(), scalar.isFloatingPoint() ? 0 : scalar.toLong(),
-                  scalar.isFloatingPoint() ? scalar.toDouble() : 0.0, device.ordinal()};
-    std::lock_guard<std::mutex> lock(scalar_mutex_);
-    auto it = scalar_data_.find(key);
-    if (it != scalar_data_.end())
-      return it->second;
-    // Learning-rate schedules make new values every step: stay bounded.
-    if (scalar_data_.size() >= 4096)
-      scalar_data_.clear();
-    BackendDataPtr data =
-        FromCpuTensor(at::scalar_tensor(scalar, at::TensorOptions(scalar.type())), device);
-    scalar_data_.emplace(key, data);
-    return data;
+    return ScalarData(scalar, scalar.type(), device);
   }
 
   BackendDataPtr CreateDataPlaceholder(const BackendDevice& device,
@@ -652,24 +637,7 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
     return results;
   }
 
-  struct ScalarKey {
-    at::ScalarType type;
-    int64_t integral;
-    double floating;
-    int64_t ordinal;
-    bool operator<(const ScalarKey& other) const {
-      // Compares the bits of `floating`, so -0.0, 0.0 and NaNs stay apart.
-      uint64_t bits, other_bits;
-      std::memcpy(&bits, &floating, sizeof(bits));
-      std::memcpy(&other_bits, &other.floating, sizeof(other_bits));
-      return std::tie(type, integral, bits, ordinal) <
-          std::tie(other.type, other.integral, other_bits, other.ordinal);
-    }
-  };
-
   std::shared_ptr<torch::lazy::BackendDeviceType> default_device_type_;
-  mutable std::mutex scalar_mutex_;
-  mutable std::map<ScalarKey, BackendDataPtr> scalar_data_;
   mutable size_t rng_seed_ = 0;
   mutable std::mutex compile_mutex_;
 };

@@ -12,7 +12,6 @@
 #include <torch/csrc/autograd/VariableTypeUtils.h>
 #include <torch/library.h>
 
-#include <algorithm>
 #include <vector>
 
 namespace ltc_mlir {
@@ -52,6 +51,21 @@ bool IsUnobservedSoleAlias(const at::Tensor &self) {
   return storage.use_count() == holders;
 }
 
+// A view of the functional tensor `self` whose lazy value is `value`, with
+// the given metadata: the wrapper PyTorch's generated view kernels build
+// (its constructor copies sizes but leaves numel() and contiguity unset).
+at::Tensor WrapView(const at::Tensor &self, const at::Tensor &value,
+                    at::functionalization::ViewMeta meta, at::IntArrayRef sizes,
+                    at::IntArrayRef strides) {
+  at::Tensor out = at::detail::make_tensor<at::FunctionalTensorWrapper>(
+      value, at::functionalization::impl::unsafeGetFunctionalWrapper(self),
+      std::move(meta));
+  c10::TensorImpl *impl = out.unsafeGetTensorImpl();
+  impl->set_sizes_and_strides(sizes, strides);
+  impl->set_storage_offset(self.storage_offset());
+  return out;
+}
+
 // detach() as a view of its input: the new wrapper keeps the input's view
 // metadata and appends an identity step, so regenerating it from the base
 // after an in-place update yields the view, not the base. An input no one
@@ -76,14 +90,7 @@ at::Tensor FunctionalDetach(const at::Tensor &self) {
       [](const at::Tensor &, const at::Tensor &mutated_view, int64_t) {
         return mutated_view;
       });
-  at::Tensor out = at::detail::make_tensor<at::FunctionalTensorWrapper>(
-      value, at::functionalization::impl::unsafeGetFunctionalWrapper(self),
-      std::move(meta));
-  // The constructor copies sizes but leaves numel() and contiguity unset,
-  // as PyTorch's own view kernels fix up afterwards.
-  out.unsafeGetTensorImpl()->set_sizes_and_strides(value.sizes(),
-                                                   value.strides());
-  return out;
+  return WrapView(self, value, std::move(meta), value.sizes(), value.strides());
 }
 
 // The autograd side of detach(). PyTorch's kernel makes the result a
@@ -146,16 +153,9 @@ at::Tensor FunctionalT(const at::Tensor &self) {
         return reapply_views ? at::_ops::t::call(mutated_view)
                              : at::_ops::t_copy::call(mutated_view);
       });
-  at::Tensor out = at::detail::make_tensor<at::FunctionalTensorWrapper>(
-      value, fx::unsafeGetFunctionalWrapper(self), std::move(meta));
-  std::vector<int64_t> sizes = self.sizes().vec();
-  std::vector<int64_t> strides = self.strides().vec();
-  std::reverse(sizes.begin(), sizes.end());
-  std::reverse(strides.begin(), strides.end());
-  c10::TensorImpl *impl = out.unsafeGetTensorImpl();
-  impl->set_sizes_and_strides(sizes, strides);
-  impl->set_storage_offset(self.storage_offset());
-  return out;
+  std::vector<int64_t> sizes(self.sizes().rbegin(), self.sizes().rend());
+  std::vector<int64_t> strides(self.strides().rbegin(), self.strides().rend());
+  return WrapView(self, value, std::move(meta), sizes, strides);
 }
 
 // view(size) of a functional tensor, likewise without the meta-tensor run:
@@ -187,12 +187,7 @@ at::Tensor FunctionalView(const at::Tensor &self, c10::SymIntArrayRef size) {
       [apply](const at::Tensor &base, const at::Tensor &mutated_view, int64_t) {
         return apply(mutated_view, base.sym_sizes());
       });
-  at::Tensor out = at::detail::make_tensor<at::FunctionalTensorWrapper>(
-      value, fx::unsafeGetFunctionalWrapper(self), std::move(meta));
-  c10::TensorImpl *impl = out.unsafeGetTensorImpl();
-  impl->set_sizes_and_strides(sizes, c10::contiguous_strides(sizes));
-  impl->set_storage_offset(self.storage_offset());
-  return out;
+  return WrapView(self, value, std::move(meta), sizes, c10::contiguous_strides(sizes));
 }
 
 } // namespace

@@ -52,25 +52,20 @@ class ScalarInputs {
 public:
   torch::lazy::Value Get(const at::Scalar &value, at::ScalarType type,
                          const torch::lazy::BackendDevice &device) {
-    ScalarKey key = KeyOf(value, type, device);
     std::lock_guard<std::mutex> lock(mutex_);
-    auto it = inputs_.find(key);
-    if (it == inputs_.end()) {
-      if (inputs_.size() >= kMaxValues)
-        inputs_.clear();
-      at::Tensor host = at::empty({}, at::TensorOptions().dtype(type));
-      host.fill_(value);
-      Input input;
-      input.data = torch::lazy::getBackend()->MakeComputationDataFromTensor(
-          host, torch::lazy::Shape(type, {}), device);
-      it = inputs_.emplace(key, std::move(input)).first;
-    }
-    torch::lazy::NodePtr node = it->second.node.lock();
+    Input &input = Find(value, type, device);
+    torch::lazy::NodePtr node = input.node.lock();
     if (!node) {
-      node = torch::lazy::MakeDeviceData(it->second.data);
-      it->second.node = node;
+      node = torch::lazy::MakeDeviceData(input.data);
+      input.node = node;
     }
     return torch::lazy::Value(node, 0);
+  }
+
+  torch::lazy::BackendDataPtr Data(const at::Scalar &value, at::ScalarType type,
+                                   const torch::lazy::BackendDevice &device) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return Find(value, type, device).data;
   }
 
 private:
@@ -79,6 +74,24 @@ private:
     torch::lazy::BackendDataPtr data;
     std::weak_ptr<torch::lazy::Node> node;
   };
+
+  // The entry of `value` as a `type` scalar, uploaded on first use.
+  Input &Find(const at::Scalar &value, at::ScalarType type,
+              const torch::lazy::BackendDevice &device) {
+    ScalarKey key = KeyOf(value, type, device);
+    auto it = inputs_.find(key);
+    if (it != inputs_.end())
+      return it->second;
+    // Learning-rate schedules make new values every step: stay bounded.
+    if (inputs_.size() >= kMaxValues)
+      inputs_.clear();
+    at::Tensor host = at::empty({}, at::TensorOptions().dtype(type));
+    host.fill_(value);
+    Input input;
+    input.data = torch::lazy::getBackend()->MakeComputationDataFromTensor(
+        host, torch::lazy::Shape(type, {}), device);
+    return inputs_.emplace(key, std::move(input)).first->second;
+  }
   std::mutex mutex_;
   std::map<ScalarKey, Input> inputs_;
 };
@@ -112,8 +125,15 @@ torch::lazy::Value ScalarOperand(const at::Scalar &value, at::ScalarType type,
     return torch::lazy::Value(torch::lazy::MakeScalar(value, type), 0);
   // Complex values (rare) keep LTC core's path; the key above is real.
   if (value.isComplex() || at::isComplexType(type))
-    return torch::lazy::LazyGraphExecutor::Get()->GetIrValueForScalar(value, type, device);
+    return torch::lazy::LazyGraphExecutor::Get()->GetIrValueForScalar(
+        value, type, device);
   return Inputs().Get(value, type, device);
+}
+
+torch::lazy::BackendDataPtr
+ScalarData(const at::Scalar &value, at::ScalarType type,
+           const torch::lazy::BackendDevice &device) {
+  return Inputs().Data(value, type, device);
 }
 
 torch::lazy::Value ScalarOperand(const at::Scalar &value,

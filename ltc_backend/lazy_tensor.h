@@ -50,6 +50,10 @@ torch::lazy::Value ScalarOperand(const at::Scalar &value,
                                  const torch::lazy::BackendDevice &device);
 torch::lazy::Value ScalarOperand(const at::Scalar &value, at::ScalarType type,
                                  const torch::lazy::BackendDevice &device);
+// The device data of a real (not complex) `type` scalar: uploaded once per
+// value and shared, as device data is never written once made.
+torch::lazy::BackendDataPtr ScalarData(const at::Scalar &value, at::ScalarType type,
+                                       const torch::lazy::BackendDevice &device);
 // ScalarOperand broadcast to `shape` (a fill).
 torch::lazy::Value ExpandedScalarOperand(const at::Scalar &value,
                                          const torch::lazy::Shape &shape,

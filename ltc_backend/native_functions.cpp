@@ -183,22 +183,24 @@ at::Tensor& LazyNativeFunctions::fill_(at::Tensor& self, const at::Scalar& value
 // an expanded scalar with no operand: zeroing a .grad every step then leaves
 // the old gradient out of the graph (no argument, no input node for it), and
 // 0 and 1 are graph constants.
-at::Tensor LazyNativeFunctions::fill(const at::Tensor& self, const at::Scalar& value) {
-  TORCH_LAZY_FN_COUNTER("lazy::");
+namespace {
+at::Tensor Filled(const at::Tensor& self, const at::Scalar& value) {
   LazyTensorPtr lazy_self = torch::lazy::TryGetLtcTensor(self);
   TORCH_CHECK(lazy_self, "ltc-mlir: fill of a tensor that is not lazy");
   return torch::lazy::CreateAtenFromLtcTensor(LazyTensor::Create(
       ExpandedScalarOperand(value, lazy_self->shape(), lazy_self->GetDevice()),
       lazy_self->GetDevice()));
 }
+} // namespace
+
+at::Tensor LazyNativeFunctions::fill(const at::Tensor& self, const at::Scalar& value) {
+  TORCH_LAZY_FN_COUNTER("lazy::");
+  return Filled(self, value);
+}
 
 at::Tensor LazyNativeFunctions::zero(const at::Tensor& self) {
   TORCH_LAZY_FN_COUNTER("lazy::");
-  LazyTensorPtr lazy_self = torch::lazy::TryGetLtcTensor(self);
-  TORCH_CHECK(lazy_self, "ltc-mlir: zero of a tensor that is not lazy");
-  return torch::lazy::CreateAtenFromLtcTensor(LazyTensor::Create(
-      ExpandedScalarOperand(0, lazy_self->shape(), lazy_self->GetDevice()),
-      lazy_self->GetDevice()));
+  return Filled(self, 0);
 }
 
 at::Tensor LazyNativeFunctions::lift(const at::Tensor& tensor) {

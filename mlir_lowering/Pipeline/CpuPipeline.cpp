@@ -263,16 +263,34 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
   mpm.run(module, mam);
 }
 
-/// Emits `module`'s object code into `object`; false if the target cannot.
-bool emitObject(llvm::Module &module, llvm::TargetMachine &tm,
-                llvm::SmallString<0> &object) {
-  llvm::raw_svector_ostream os(object);
+/// One part of a module (all of it when not split), compiled.
+struct CompiledPart {
+  llvm::SmallString<0> object;
+  std::string llvmIR; // when options.dumpIR
+  std::string error;
+  double llvmMs = 0, codegenMs = 0;
+};
+
+/// Optimizes `module` for the host and emits its object code into `part`.
+void compilePart(llvm::Module &module, llvm::TargetMachine &tm,
+                 const ltc::CpuCompileOptions &options, CompiledPart &part) {
+  Clock::time_point start = Clock::now();
+  optimizeModule(module, tm, options.optLevel);
+  if (options.dumpIR) {
+    llvm::raw_string_ostream os(part.llvmIR);
+    module.print(os, nullptr);
+  }
+  part.llvmMs = msSince(start);
+  start = Clock::now();
+  llvm::raw_svector_ostream os(part.object);
   llvm::legacy::PassManager codegen;
   if (tm.addPassesToEmitFile(codegen, os, nullptr,
-                             llvm::CodeGenFileType::ObjectFile))
-    return false;
+                             llvm::CodeGenFileType::ObjectFile)) {
+    part.error = "the host target cannot emit object files";
+    return;
+  }
   codegen.run(module);
-  return true;
+  part.codegenMs = msSince(start);
 }
 
 /// Below this many LLVM instructions a module compiles in one piece: a
@@ -281,18 +299,17 @@ constexpr unsigned kMinSplitInstructions = 1000;
 
 /// The objects of a split module as one ar archive (without a symbol
 /// table: the runtime adds every member).
-FailureOr<std::string>
-archiveObjects(llvm::ArrayRef<llvm::SmallString<0> *> objects,
-               std::string &error) {
+FailureOr<std::string> archiveObjects(llvm::ArrayRef<CompiledPart> parts,
+                                      std::string &error) {
   std::vector<std::string> names;
-  for (size_t i = 0; i < objects.size(); ++i)
+  for (size_t i = 0; i < parts.size(); ++i)
     names.push_back("part" + std::to_string(i) + ".o");
   std::vector<llvm::NewArchiveMember> members;
-  for (size_t i = 0; i < objects.size(); ++i) {
+  for (size_t i = 0; i < parts.size(); ++i) {
     llvm::NewArchiveMember member;
     member.Buf = llvm::MemoryBuffer::getMemBuffer(
-        llvm::StringRef(objects[i]->data(), objects[i]->size()), names[i],
-        /*RequiresNullTerminator=*/false);
+        llvm::StringRef(parts[i].object.data(), parts[i].object.size()),
+        names[i], /*RequiresNullTerminator=*/false);
     member.MemberName = names[i];
     members.push_back(std::move(member));
   }
@@ -519,15 +536,13 @@ FailureOr<ltc::CpuCompileResult> mlir::ltc::compileLinalgModuleToObject(
       *llvmModule, threads, {options.entrySymbol, graphName},
       kMinSplitInstructions);
 
-  struct Part {
-    llvm::SmallString<0> object;
-    std::string llvmIR, error;
-  };
-  std::vector<Part> others(otherParts.size());
+  // parts[0] is compiled here, the others on worker threads, each in a
+  // context of its own.
+  std::vector<CompiledPart> parts(1 + otherParts.size());
   std::vector<std::thread> workers;
   for (size_t i = 0; i < otherParts.size(); ++i) {
     workers.emplace_back([&, i] {
-      Part &part = others[i];
+      CompiledPart &part = parts[i + 1];
       llvm::LLVMContext context;
       auto parsed = llvm::parseBitcodeFile(
           llvm::MemoryBufferRef(otherParts[i].str(), "part"), context);
@@ -538,51 +553,35 @@ FailureOr<ltc::CpuCompileResult> mlir::ltc::compileLinalgModuleToObject(
       }
       std::unique_ptr<llvm::TargetMachine> partTm =
           createHostTargetMachine(options.optLevel, part.error);
-      if (!partTm)
-        return;
-      optimizeModule(**parsed, *partTm, options.optLevel);
-      if (options.dumpIR) {
-        llvm::raw_string_ostream os(part.llvmIR);
-        (*parsed)->print(os, nullptr);
-      }
-      if (!emitObject(**parsed, *partTm, part.object))
-        part.error = "the host target cannot emit object files";
+      if (partTm)
+        compilePart(**parsed, *partTm, options, part);
     });
   }
-  optimizeModule(*llvmModule, *tm, options.optLevel);
-  if (options.dumpIR) {
-    llvm::raw_string_ostream os(result.llvmIR);
-    llvmModule->print(os, nullptr);
-  }
-  result.llvmMs = msSince(start);
-
-  // Object code.
+  double translateMs = msSince(start);
+  compilePart(*llvmModule, *tm, options, parts[0]);
   start = Clock::now();
-  llvm::SmallString<0> object;
-  bool emitted = emitObject(*llvmModule, *tm, object);
   for (std::thread &worker : workers)
     worker.join();
-  if (!emitted)
-    return fail("the host target cannot emit object files");
-  for (Part &part : others) {
+  result.llvmMs = translateMs + parts[0].llvmMs;
+  result.codegenMs = parts[0].codegenMs + msSince(start);
+
+  for (CompiledPart &part : parts) {
     if (!part.error.empty())
       return fail(part.error);
     if (options.dumpIR)
-      result.llvmIR += "\n; ---- next part ----\n" + part.llvmIR;
+      result.llvmIR +=
+          (result.llvmIR.empty() ? "" : "\n; ---- next part ----\n") +
+          part.llvmIR;
   }
-  if (others.empty()) {
-    result.objectCode.assign(object.data(), object.size());
+  if (parts.size() == 1) {
+    result.objectCode.assign(parts[0].object.data(), parts[0].object.size());
   } else {
-    std::vector<llvm::SmallString<0> *> objects{&object};
-    for (Part &part : others)
-      objects.push_back(&part.object);
-    FailureOr<std::string> archive = archiveObjects(objects, why);
+    FailureOr<std::string> archive = archiveObjects(parts, why);
     if (failed(archive))
       return fail(why);
     result.objectCode = std::move(*archive);
   }
-  result.codegenParts = 1 + others.size();
-  result.codegenMs = msSince(start);
+  result.codegenParts = parts.size();
   return result;
 }
 
