@@ -357,6 +357,12 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
 
   BackendDataPtr CreateDataPlaceholder(const BackendDevice& device,
                                        const Shape& shape) const override {
+    // Called by the syncing thread for each result of a graph about to run:
+    // the graph's loops and GEMMs get that thread's intra-op thread count.
+    // Reading it here rather than on the I/O thread matters: the first
+    // at::get_num_threads() on a new thread re-applies the count, and that
+    // rebuilds torch's pthreadpool (new threads each time LTC spawns one).
+    runtime::SetCpuKernelThreads(at::get_num_threads());
     return std::make_shared<MlirBackendData>(device, shape);
   }
 
@@ -403,6 +409,14 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
       torch::lazy::ComputationPtr computation, c10::ArrayRef<BackendDataPtr> arguments,
       const BackendDevice& device) const override {
     TORCH_LAZY_TIMED("ExecuteTime");
+    // Threads that have run a graph: LTC's I/O workers, plus any thread it
+    // had to start because none was idle (each one cold: thread-locals,
+    // caches).
+    thread_local bool counted = false;
+    if (!counted) {
+      counted = true;
+      TORCH_LAZY_COUNTER("MlirExecutionThreads", 1);
+    }
     auto& comp = static_cast<MlirComputation&>(*computation);
     if (!comp.executable)
       return Interpret(comp, arguments, device);
@@ -422,8 +436,6 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
       outputs.push_back(buffer->get());
       distinct.push_back(std::make_shared<MlirBackendData>(device, shape, std::move(*buffer)));
     }
-    // OpenBLAS (GEMM/convolution kernels) gets torch's intra-op thread count.
-    runtime::SetCpuKernelThreads(at::get_num_threads());
     absl::Status status = comp.executable->Execute(inputs, outputs);
     TORCH_CHECK(status.ok(), "ltc-mlir: execution failed: ", status.ToString());
     // Device buffers are immutable once written, so results may share one.
@@ -662,10 +674,18 @@ void InitBackend() {
     // lock. LTC_MLIR_ASYNC=0 runs each graph inside mark_step instead.
     const char* async = std::getenv("LTC_MLIR_ASYNC");
     FLAGS_torch_lazy_use_thread_pool = !(async && std::string(async) == "0");
+    // With one I/O thread, a graph scheduled while the previous one's closure
+    // is still returning finds no idle worker, and LTC starts a new thread
+    // for it (measured: 45-89 threads per 300 overlapped steps). A second
+    // worker is idle then. Only before LTC first schedules (the pool is
+    // created once), and only if nobody chose a size.
+    if (FLAGS_torch_lazy_io_thread_pool_size == 1)
+      FLAGS_torch_lazy_io_thread_pool_size = 2;
     // Python scalars 0 and 1 (an add's alpha, say) become constants in the
     // graph instead of device data: no upload or argument for them, and
     // their value is fixed at each use site anyway.
     FLAGS_torch_lazy_handle_special_scalars = true;
+    runtime::SetCpuKernelThreads(at::get_num_threads());
     return true;
   }();
   (void)initialized;

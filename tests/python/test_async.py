@@ -67,3 +67,24 @@ def test_in_place_chain_over_pending_results():
             # Read while later steps may still be queued.
             assert x.cpu()[0].item() == 21.0
     assert torch.equal(x.cpu(), torch.full((1000,), 40.0))
+
+
+def test_overlapped_steps_reuse_the_io_threads():
+    # Each graph is scheduled while the previous one may still be finishing.
+    # With a single I/O worker LTC then starts a fresh thread for the graph;
+    # the backend gives LTC a second worker so that one is idle instead.
+    code = """
+import torch, torch._lazy, torch._lazy.metrics as metrics, ltc_mlir
+ltc_mlir.init()
+torch.set_num_threads(2)
+x = torch.randn(256, 1024).to("lazy")
+torch._lazy.mark_step(); torch._lazy.wait_device_ops()
+for _ in range(200):
+    y = torch.tanh(torch.nn.functional.gelu(x * 1.5))
+    torch._lazy.mark_step()
+torch._lazy.wait_device_ops()
+print(metrics.counter_value("MlirExecutionThreads"))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()[-1]
+    assert 1 <= int(out) <= 3
