@@ -41,11 +41,11 @@ def column_sum(x):
 
 
 def pool_relu(x):
-    return F.max_pool2d(torch.relu(x.reshape(8, 16, 32, 32)), 2)
+    return F.max_pool2d(torch.relu(x.reshape(8, 32, 32, 32)), 2)
 
 
 def batch_norm(x):
-    x = x.reshape(8, 16, 32, 32)
+    x = x.reshape(8, 32, 32, 32)
     return F.batch_norm(x, None, None, training=True)
 
 
@@ -63,8 +63,8 @@ def threads(request):
 @pytest.mark.parametrize("fn", CASES, ids=[f.__name__ for f in CASES])
 def test_matches_eager(fn, threads):
     torch.manual_seed(0)
-    # 131072 elements: every loop of these graphs passes the work threshold.
-    x = torch.randn(256, 512)
+    # 262144 elements: every loop of these graphs passes the work threshold.
+    x = torch.randn(256, 1024)
     x_cpu = x.clone().requires_grad_()
     expected = fn(x_cpu)
     expected.sum().backward()
