@@ -5,6 +5,7 @@
 #include "runtime/linalg_kernels.h"
 #include "runtime/parallel_for.h"
 #include "runtime/pooling_kernels.h"
+#include "runtime/winograd_conv.h"
 
 #include <dlfcn.h>
 
@@ -245,6 +246,12 @@ void SplitGemm(int threads, int64_t M, int64_t N, int64_t K, const float *a,
   }
 }
 
+// WinogradConv3x3's GEMM: dense row-major operands.
+void DenseGemm(int64_t M, int64_t N, int64_t K, const float *a, int64_t lda,
+               const float *b, int64_t ldb, float *c, int64_t ldc) {
+  StridedGemm(M, N, K, a, lda, 1, b, ldb, 1, c, ldc, 1, /*accumulate=*/false);
+}
+
 float *Ptr(int64_t ptr, int64_t off) {
   return reinterpret_cast<float *>(static_cast<intptr_t>(ptr)) + off;
 }
@@ -361,6 +368,18 @@ extern "C" void ltc_mlir_conv2d_nchw(
                 w[f * w_s0 + c * w_s1 + kh * w_s2 + kw * w_s3];
     wm = packed_w.data();
     swf = K;
+  }
+
+  // 3x3 stride-1 windows over enough channels and tiles: Winograd's
+  // F(2x2, 3x3) does 16 multiplies per 2x2 outputs where im2col does 36.
+  if (KH == 3 && KW == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 &&
+      in_s3 == 1 && UseWinogradConv3x3(N, C, F, OH, OW)) {
+    int threads = GetKernelThreads();
+    if (double(N) * double(F) * double(P) * double(K) < kParallelMacs)
+      threads = 1;
+    WinogradConv3x3(threads, &DenseGemm, N, C, H, W, F, OH, OW, in, in_s0,
+                    in_s1, in_s2, wm, swf, out, out_s0, out_s1, out_s2, out_s3);
+    return;
   }
 
   // A pointwise convolution of a dense image needs no im2col: the image is

@@ -86,6 +86,17 @@ def test_conv2d_forward_and_backward(stride, padding, dilation):
                     ops=["convolution", "convolution_backward"]))
 
 
+def test_winograd_conv2d_forward_and_backward():
+    """A 3x3 stride-1 convolution over 64 channels is a shape the runtime runs
+    with Winograd's F(2x2, 3x3) (tests/cpp/cpu_kernels_test.cpp checks the
+    path is taken), forward and for the input gradient (itself a 3x3 stride-1
+    convolution); odd sizes leave partial last tiles."""
+    torch.manual_seed(6)
+    x, w, b = torch.randn(2, 64, 13, 11), torch.randn(64, 64, 3, 3) * 0.05, torch.randn(64)
+    close(*run_both(lambda x, w, b: F.conv2d(x, w, b, 1, 1), x, w, b,
+                    ops=["convolution", "convolution_backward"]))
+
+
 @pytest.mark.parametrize("kernel,stride,padding,dilation,ceil", [
     (2, 2, 0, 1, False),  # disjoint windows, the usual case
     (2, 3, 0, 1, False),  # gaps between windows

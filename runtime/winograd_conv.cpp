@@ -1,0 +1,279 @@
+// Winograd F(2x2, 3x3) convolution. See winograd_conv.h.
+//
+// With g a 3x3 filter, d a 4x4 input tile and Y its 2x2 output block,
+//   Y = A^T [ (G g G^T) .* (B^T d B) ] A,
+// where .* multiplies elementwise, and
+//   G   = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1],
+//   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],
+//   A^T = [1 1 1 0; 0 1 -1 -1].
+// Summed over input channels, each of the 16 elementwise products is a GEMM:
+// U[xi] (F x C, transformed filters) times V[xi] (C x tiles, transformed
+// input tiles).
+#include "runtime/winograd_conv.h"
+
+#include "runtime/parallel_for.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+// The transforms' loops are compiled for AVX2 too when the compiler can; the
+// library itself targets baseline x86-64 (SSE2), and GCC's function
+// multiversioning picks the AVX2 clone at load time on CPUs that have it.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LTC_MLIR_VECTOR_TARGET __attribute__((target_clones("avx2", "default")))
+#else
+#define LTC_MLIR_VECTOR_TARGET
+#endif
+
+namespace ltc_mlir {
+namespace runtime {
+namespace {
+
+// Transformed input and products of one chunk of images stay under this
+// many bytes (both live at once).
+constexpr int64_t kChunkBytes = int64_t{16} << 20;
+
+std::atomic<int64_t> conv_count{0};
+
+// Lanes the transforms work on at once: small local arrays of this width
+// cannot alias the buffers, so the compiler vectorizes the lane loops.
+constexpr int64_t kLanes = 8;
+
+// Filter transform: U[xi][f][c] = (G g G^T)[xi] for each (f, c), kLanes
+// input channels at a time.
+void TransformFilters(int threads, int64_t F, int64_t C, const float *w,
+                      int64_t w_sf, float *u) {
+  ParallelFor(F, threads, threads, [&](int64_t f0, int64_t f1) {
+    for (int64_t f = f0; f < f1; ++f) {
+      const float *row = w + f * w_sf;
+      for (int64_t c0 = 0; c0 < C; c0 += kLanes) {
+        int64_t n = std::min(kLanes, C - c0);
+        float g[9][kLanes] = {};
+        for (int64_t l = 0; l < n; ++l)
+          for (int k = 0; k < 9; ++k)
+            g[k][l] = row[(c0 + l) * 9 + k];
+        // G g (4 x 3), then (G g) G^T (4 x 4).
+        float t[4][3][kLanes], o[16][kLanes];
+        for (int j = 0; j < 3; ++j)
+          for (int64_t l = 0; l < kLanes; ++l) {
+            float g0 = g[j][l], g1 = g[3 + j][l], g2 = g[6 + j][l];
+            t[0][j][l] = g0;
+            t[1][j][l] = 0.5f * (g0 + g1 + g2);
+            t[2][j][l] = 0.5f * (g0 - g1 + g2);
+            t[3][j][l] = g2;
+          }
+        for (int i = 0; i < 4; ++i)
+          for (int64_t l = 0; l < kLanes; ++l) {
+            float a = t[i][0][l], b = t[i][1][l], c = t[i][2][l];
+            o[i * 4 + 0][l] = a;
+            o[i * 4 + 1][l] = 0.5f * (a + b + c);
+            o[i * 4 + 2][l] = 0.5f * (a - b + c);
+            o[i * 4 + 3][l] = c;
+          }
+        for (int xi = 0; xi < 16; ++xi)
+          std::memcpy(u + (xi * F + f) * C + c0, o[xi], n * sizeof(float));
+      }
+    }
+  });
+}
+
+// t = B^T d for a tile row: t[0] = d0 - d2, t[1] = d1 + d2, t[2] = d2 - d1,
+// t[3] = d1 - d3, elementwise along `width` columns.
+LTC_MLIR_VECTOR_TARGET void TransformInputRows(int64_t width, float *const r[4],
+                                               float *const t[4]) {
+  const float *__restrict d0 = r[0], *__restrict d1 = r[1],
+                          *__restrict d2 = r[2], *__restrict d3 = r[3];
+  float *__restrict t0 = t[0], *__restrict t1 = t[1], *__restrict t2 = t[2],
+                    *__restrict t3 = t[3];
+  for (int64_t x = 0; x < width; ++x) {
+    t0[x] = d0[x] - d2[x];
+    t1[x] = d1[x] + d2[x];
+    t2[x] = d2[x] - d1[x];
+    t3[x] = d1[x] - d3[x];
+  }
+}
+
+// (B^T d) B for one row of t: tile tw's 4 values from columns 2tw..2tw+3,
+// written to 4 planes `plane` apart.
+LTC_MLIR_VECTOR_TARGET void TransformInputColumns(int64_t tiles,
+                                                  const float *__restrict ti,
+                                                  float *dst, int64_t plane) {
+  float *__restrict v0 = dst, *__restrict v1 = dst + plane,
+                    *__restrict v2 = dst + 2 * plane,
+                    *__restrict v3 = dst + 3 * plane;
+  for (int64_t tw = 0; tw < tiles; ++tw) {
+    float a = ti[2 * tw], b = ti[2 * tw + 1], c = ti[2 * tw + 2],
+          d = ti[2 * tw + 3];
+    v0[tw] = a - c;
+    v1[tw] = b + c;
+    v2[tw] = c - b;
+    v3[tw] = b - d;
+  }
+}
+
+// A^T m A for a row of `tiles` tiles whose 16 products lie `plane` apart:
+// y[0], y[1] are the top row's left and right outputs, y[2], y[3] the
+// bottom row's. `scratch` holds 8 * tiles floats.
+LTC_MLIR_VECTOR_TARGET void TransformOutputRow(int64_t tiles, const float *src,
+                                               int64_t plane, float *scratch,
+                                               float *const y[4]) {
+  for (int j = 0; j < 4; ++j) {
+    const float *__restrict m0 = src + j * plane,
+                            *__restrict m1 = src + (4 + j) * plane,
+                            *__restrict m2 = src + (8 + j) * plane,
+                            *__restrict m3 = src + (12 + j) * plane;
+    float *__restrict p0 = scratch + j * tiles, *__restrict p1 =
+                                                    scratch + (4 + j) * tiles;
+    for (int64_t tw = 0; tw < tiles; ++tw) {
+      p0[tw] = m0[tw] + m1[tw] + m2[tw];
+      p1[tw] = m1[tw] - m2[tw] - m3[tw];
+    }
+  }
+  for (int r = 0; r < 2; ++r) {
+    const float *__restrict a0 = scratch + (4 * r) * tiles,
+                            *__restrict a1 = a0 + tiles,
+                            *__restrict a2 = a1 + tiles,
+                            *__restrict a3 = a2 + tiles;
+    float *__restrict left = y[2 * r], *__restrict right = y[2 * r + 1];
+    for (int64_t tw = 0; tw < tiles; ++tw) {
+      left[tw] = a0[tw] + a1[tw] + a2[tw];
+      right[tw] = a1[tw] - a2[tw] - a3[tw];
+    }
+  }
+}
+
+// row[2tw] += left[tw], row[2tw + 1] += right[tw], up to `width` columns.
+LTC_MLIR_VECTOR_TARGET void AddOutputRow(int64_t tiles, int64_t width,
+                                         const float *__restrict left,
+                                         const float *__restrict right,
+                                         float *__restrict row,
+                                         int64_t stride) {
+  int64_t full = width / 2;
+  if (stride == 1) {
+    for (int64_t tw = 0; tw < full; ++tw) {
+      row[2 * tw] += left[tw];
+      row[2 * tw + 1] += right[tw];
+    }
+  } else {
+    for (int64_t tw = 0; tw < full; ++tw) {
+      row[2 * tw * stride] += left[tw];
+      row[(2 * tw + 1) * stride] += right[tw];
+    }
+  }
+  if (full < tiles)
+    row[2 * full * stride] += left[full];
+}
+
+} // namespace
+
+int64_t WinogradConvCount() {
+  return conv_count.load(std::memory_order_relaxed);
+}
+
+bool UseWinogradConv3x3(int64_t N, int64_t C, int64_t F, int64_t OH,
+                        int64_t OW) {
+  static const bool enabled = [] {
+    const char *value = std::getenv("LTC_MLIR_WINOGRAD");
+    return value == nullptr || value[0] != '0';
+  }();
+  // Measured against im2col (one thread): few channels make short GEMMs
+  // that the transforms outweigh (N=32, C=16 or 32, 14x14: 1.5-2x slower);
+  // few tiles make thin GEMMs and leave the filter transform unamortized
+  // (N=2, C=F=512, 7x7: 1.7x slower). ResNet-18's stride-1 3x3 convolutions
+  // of its first three stages gain.
+  int64_t tiles = N * ((OH + 1) / 2) * ((OW + 1) / 2);
+  return enabled && C >= 64 && F >= 64 && tiles >= 64;
+}
+
+void WinogradConv3x3(int threads, DenseGemmFn gemm, int64_t N, int64_t C,
+                     int64_t H, int64_t W, int64_t F, int64_t OH, int64_t OW,
+                     const float *in, int64_t in_s0, int64_t in_s1,
+                     int64_t in_s2, const float *w, int64_t w_sf, float *out,
+                     int64_t out_s0, int64_t out_s1, int64_t out_s2,
+                     int64_t out_s3) {
+  if (N <= 0 || C <= 0 || F <= 0 || OH <= 0 || OW <= 0 || H < OH + 2 ||
+      W < OW + 2)
+    return;
+  conv_count.fetch_add(1, std::memory_order_relaxed);
+  const int64_t TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = TH * TW;
+  // The last tile row/column may reach one past the input: read as zeros,
+  // and its outputs beyond OH/OW are dropped.
+  const int64_t Wp = 2 * TW + 2, copy = std::min(W, Wp);
+
+  thread_local std::vector<float> u_buf, v_buf, m_buf;
+  u_buf.resize(static_cast<size_t>(16 * F * C));
+  TransformFilters(threads, F, C, w, w_sf, u_buf.data());
+  const float *u = u_buf.data();
+
+  int64_t per_image = 16 * (C + F) * T * int64_t(sizeof(float));
+  int64_t chunk = std::clamp<int64_t>(kChunkBytes / per_image, 1, N);
+  for (int64_t n0 = 0; n0 < N; n0 += chunk) {
+    const int64_t nb = std::min(chunk, N - n0);
+    const int64_t cols = nb * T;
+    v_buf.resize(static_cast<size_t>(16 * C * cols));
+    m_buf.resize(static_cast<size_t>(16 * F * cols));
+    float *v = v_buf.data();
+    float *m = m_buf.data();
+
+    // Input transform, one (image, channel) plane per item: B^T d along
+    // whole rows, then (B^T d) B along the row of tiles.
+    ParallelFor(nb * C, threads, 4 * threads, [&](int64_t b, int64_t e) {
+      std::vector<float> rows(static_cast<size_t>(8 * Wp), 0.0f);
+      float *r[4], *t[4];
+      for (int i = 0; i < 4; ++i) {
+        r[i] = rows.data() + i * Wp;
+        t[i] = rows.data() + (4 + i) * Wp;
+      }
+      for (int64_t item = b; item < e; ++item) {
+        int64_t img = item / C, c = item % C;
+        const float *plane = in + (n0 + img) * in_s0 + c * in_s1;
+        for (int64_t th = 0; th < TH; ++th) {
+          for (int i = 0; i < 4; ++i) {
+            int64_t row = 2 * th + i;
+            if (row < H)
+              std::memcpy(r[i], plane + row * in_s2, copy * sizeof(float));
+            else
+              std::fill(r[i], r[i] + copy, 0.0f);
+          }
+          TransformInputRows(Wp, r, t);
+          float *dst = v + c * cols + img * T + th * TW;
+          for (int i = 0; i < 4; ++i)
+            TransformInputColumns(TW, t[i], dst + i * 4 * C * cols, C * cols);
+        }
+      }
+    });
+
+    // The 16 products, each an F x C by C x cols GEMM.
+    ParallelFor(16, threads, 16, [&](int64_t b, int64_t e) {
+      for (int64_t xi = b; xi < e; ++xi)
+        gemm(F, cols, C, u + xi * F * C, C, v + xi * C * cols, cols,
+             m + xi * F * cols, cols);
+    });
+
+    // Output transform, one (image, filter) plane per item: along each row
+    // of tiles, A^T m, then (A^T m) A, then the adds into the output rows.
+    ParallelFor(nb * F, threads, 4 * threads, [&](int64_t b, int64_t e) {
+      std::vector<float> scratch(static_cast<size_t>(12 * TW));
+      float *y[4];
+      for (int k = 0; k < 4; ++k)
+        y[k] = scratch.data() + (8 + k) * TW;
+      for (int64_t item = b; item < e; ++item) {
+        int64_t img = item / F, f = item % F;
+        float *plane = out + (n0 + img) * out_s0 + f * out_s1;
+        for (int64_t th = 0; th < TH; ++th) {
+          TransformOutputRow(TW, m + f * cols + img * T + th * TW, F * cols,
+                             scratch.data(), y);
+          for (int r = 0; r < 2 && 2 * th + r < OH; ++r)
+            AddOutputRow(TW, OW, y[2 * r], y[2 * r + 1],
+                         plane + (2 * th + r) * out_s2, out_s3);
+        }
+      }
+    });
+  }
+}
+
+} // namespace runtime
+} // namespace ltc_mlir
