@@ -252,6 +252,40 @@ void DenseGemm(int64_t M, int64_t N, int64_t K, const float *a, int64_t lda,
   StridedGemm(M, N, K, a, lda, 1, b, ldb, 1, c, ldc, 1, /*accumulate=*/false);
 }
 
+// im2col of one image: row k = (c, kh, kw) of the K x P matrix holds the
+// input under that filter tap at each output position; rows start
+// `row_stride` apart in `dst`.
+void Im2colRows(const float *image, int64_t C, int64_t KH, int64_t KW,
+                int64_t OH, int64_t OW, int64_t sh, int64_t sw, int64_t dh,
+                int64_t dw, int64_t in_s1, int64_t in_s2, int64_t in_s3,
+                float *dst, int64_t row_stride) {
+  int64_t k = 0;
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t kh = 0; kh < KH; ++kh)
+      for (int64_t kw = 0; kw < KW; ++kw, ++k) {
+        float *row = dst + k * row_stride;
+        for (int64_t oh = 0; oh < OH; ++oh, row += OW) {
+          const float *src =
+              image + c * in_s1 + (oh * sh + kh * dh) * in_s2 + kw * dw * in_s3;
+          if (sw == 1 && in_s3 == 1) {
+            std::memcpy(row, src, static_cast<size_t>(OW) * sizeof(float));
+          } else {
+            for (int64_t ow = 0; ow < OW; ++ow)
+              row[ow] = src[ow * sw * in_s3];
+          }
+        }
+      }
+}
+
+// A batch of convolutions runs as one GEMM when its images have fewer output
+// positions than this, its filter matrix at least this many columns (so
+// that packing it per image would cost), and its im2col matrix at most this
+// many elements. Measured: small filters (the CNN's, K = 9 or 144) ran
+// slower batched, the result's extra pass costing more than the packing.
+constexpr int64_t kBatchedConvMaxPositions = 256;
+constexpr int64_t kBatchedConvMinK = 256;
+constexpr int64_t kBatchedConvMaxElements = int64_t{8} << 20;
+
 float *Ptr(int64_t ptr, int64_t off) {
   return reinterpret_cast<float *>(static_cast<intptr_t>(ptr)) + off;
 }
@@ -396,6 +430,43 @@ extern "C" void ltc_mlir_conv2d_nchw(
   int threads = GetKernelThreads();
   if (double(N) * double(F) * double(P) * double(K) < kParallelMacs)
     threads = 1;
+
+  // Small images in a batch: one GEMM over all of them, W times
+  // [col_0 | col_1 | ...], then each image's block added into its output.
+  // A GEMM per image would pack the whole filter for a few columns (ResNet's
+  // last stage: 512 x 4608 filters, 49 output positions per image).
+  if (!direct && !transposed_col && N > 1 && P < kBatchedConvMaxPositions &&
+      K >= kBatchedConvMinK && K * N * P <= kBatchedConvMaxElements) {
+    const int64_t NP = N * P;
+    // The caller's buffers: a lambda running on a pool thread would see that
+    // thread's thread_locals, so they are passed as plain pointers.
+    thread_local std::vector<float> col_buffer, result_buffer;
+    col_buffer.resize(static_cast<size_t>(K * NP));
+    result_buffer.resize(static_cast<size_t>(F * NP));
+    float *col = col_buffer.data();
+    const float *result = result_buffer.data();
+    ParallelFor(N, threads, std::min<int64_t>(N, 4 * threads),
+                [&](int64_t n_begin, int64_t n_end) {
+                  for (int64_t n = n_begin; n < n_end; ++n)
+                    Im2colRows(in + n * in_s0, C, KH, KW, OH, OW, sh, sw, dh,
+                               dw, in_s1, in_s2, in_s3, col + n * P, NP);
+                });
+    SplitGemm(threads, F, NP, K, wm, swf, 1, col, NP, 1, result_buffer.data(),
+              NP, 1, /*accumulate=*/false);
+    ParallelFor(N, threads, std::min<int64_t>(N, 4 * threads),
+                [&](int64_t n_begin, int64_t n_end) {
+                  for (int64_t n = n_begin; n < n_end; ++n)
+                    for (int64_t f = 0; f < F; ++f) {
+                      const float *src = result + f * NP + n * P;
+                      float *dst = out + n * out_s0 + f * out_s1;
+                      for (int64_t oh = 0; oh < OH; ++oh)
+                        for (int64_t ow = 0; ow < OW; ++ow)
+                          dst[oh * out_s2 + ow * out_s3] += src[oh * OW + ow];
+                    }
+                });
+    return;
+  }
+
   int gemm_threads = N >= threads ? 1 : threads;
   auto images = [&](int64_t n_begin, int64_t n_end) {
     thread_local std::vector<float> col;
@@ -423,23 +494,8 @@ extern "C" void ltc_mlir_conv2d_nchw(
         sbp = K;
       } else if (!direct) {
         col.resize(static_cast<size_t>(K * P));
-        float *dst = col.data();
-        for (int64_t c = 0; c < C; ++c)
-          for (int64_t kh = 0; kh < KH; ++kh)
-            for (int64_t kw = 0; kw < KW; ++kw)
-              for (int64_t oh = 0; oh < OH; ++oh) {
-                const float *src = image + c * in_s1 +
-                                   (oh * sh + kh * dh) * in_s2 +
-                                   kw * dw * in_s3;
-                if (sw == 1 && in_s3 == 1) {
-                  std::memcpy(dst, src,
-                              static_cast<size_t>(OW) * sizeof(float));
-                  dst += OW;
-                } else {
-                  for (int64_t ow = 0; ow < OW; ++ow)
-                    *dst++ = src[ow * sw * in_s3];
-                }
-              }
+        Im2colRows(image, C, KH, KW, OH, OW, sh, sw, dh, dw, in_s1, in_s2,
+                   in_s3, col.data(), P);
         bm = col.data();
         sbk = P;
       }

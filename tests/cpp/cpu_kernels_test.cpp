@@ -155,6 +155,8 @@ TEST(CpuKernelsTest, Conv2dAccumulatesLikeLinalg) {
         // Window wider than the output (a weight gradient): the im2col
         // matrix is built transposed.
         Case{2, 3, 12, 13, 4, 10, 11, 1, 1},
+        // A batch of small images with a large filter matrix: one GEMM.
+        Case{2, 32, 7, 8, 5, 3, 3, 1, 1}, Case{3, 16, 9, 9, 4, 4, 4, 2, 1},
         Case{1, 2, 15, 15, 3, 9, 9, 2, 1}}) {
     int64_t OH = (t.H - t.d * (t.KH - 1) - 1) / t.s + 1;
     int64_t OW = (t.W - t.d * (t.KW - 1) - 1) / t.s + 1;
@@ -203,7 +205,9 @@ TEST(CpuKernelsTest, LargeKernelsSplitOverThreads) {
   struct Case {
     int64_t N, C, H, W, F;
   };
-  for (Case t : {Case{4, 8, 34, 34, 32}, Case{1, 16, 34, 34, 64}}) {
+  // By image, within one image, and a batch of small images as one GEMM.
+  for (Case t : {Case{4, 8, 34, 34, 32}, Case{1, 16, 34, 34, 64},
+                 Case{8, 32, 14, 14, 64}}) {
     int64_t OH = t.H - 2, OW = t.W - 2;
     std::vector<float> in = Random(t.N * t.C * t.H * t.W, 9);
     std::vector<float> w = Random(t.F * t.C * 9, 10);
