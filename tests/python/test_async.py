@@ -87,4 +87,6 @@ print(metrics.counter_value("MlirExecutionThreads"))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()[-1]
-    assert 1 <= int(out) <= 3
+    # Measured: 1-2 on a quiet machine, 4 under the parallel test suite; 36-39
+    # with LTC's single worker.
+    assert 1 <= int(out) <= 12
