@@ -411,9 +411,10 @@ extern "C" void ltc_mlir_conv2d_nchw(
     int threads = GetKernelThreads();
     if (double(N) * double(F) * double(P) * double(K) < kParallelMacs)
       threads = 1;
-    WinogradConv3x3(threads, &DenseGemm, N, C, H, W, F, OH, OW, in, in_s0,
-                    in_s1, in_s2, wm, swf, out, out_s0, out_s1, out_s2, out_s3);
-    return;
+    if (WinogradConv3x3(threads, &DenseGemm, N, C, H, W, F, OH, OW, in, in_s0,
+                        in_s1, in_s2, wm, swf, out, out_s0, out_s1, out_s2,
+                        out_s3))
+      return;
   }
 
   // A pointwise convolution of a dense image needs no im2col: the image is
@@ -438,33 +439,33 @@ extern "C" void ltc_mlir_conv2d_nchw(
   if (!direct && !transposed_col && N > 1 && P < kBatchedConvMaxPositions &&
       K >= kBatchedConvMinK && K * N * P <= kBatchedConvMaxElements) {
     const int64_t NP = N * P;
-    // The caller's buffers: a lambda running on a pool thread would see that
-    // thread's thread_locals, so they are passed as plain pointers.
-    thread_local std::vector<float> col_buffer, result_buffer;
-    col_buffer.resize(static_cast<size_t>(K * NP));
-    result_buffer.resize(static_cast<size_t>(F * NP));
+    ScratchFloats col_buffer(static_cast<size_t>(K * NP));
+    ScratchFloats result_buffer(static_cast<size_t>(F * NP));
     float *col = col_buffer.data();
     const float *result = result_buffer.data();
-    ParallelFor(N, threads, std::min<int64_t>(N, 4 * threads),
-                [&](int64_t n_begin, int64_t n_end) {
-                  for (int64_t n = n_begin; n < n_end; ++n)
-                    Im2colRows(in + n * in_s0, C, KH, KW, OH, OW, sh, sw, dh,
-                               dw, in_s1, in_s2, in_s3, col + n * P, NP);
-                });
-    SplitGemm(threads, F, NP, K, wm, swf, 1, col, NP, 1, result_buffer.data(),
-              NP, 1, /*accumulate=*/false);
-    ParallelFor(N, threads, std::min<int64_t>(N, 4 * threads),
-                [&](int64_t n_begin, int64_t n_end) {
-                  for (int64_t n = n_begin; n < n_end; ++n)
-                    for (int64_t f = 0; f < F; ++f) {
-                      const float *src = result + f * NP + n * P;
-                      float *dst = out + n * out_s0 + f * out_s1;
-                      for (int64_t oh = 0; oh < OH; ++oh)
-                        for (int64_t ow = 0; ow < OW; ++ow)
-                          dst[oh * out_s2 + ow * out_s3] += src[oh * OW + ow];
-                    }
-                });
-    return;
+    // Without memory for them, the per-image path below.
+    if (col != nullptr && result != nullptr) {
+      ParallelFor(N, threads, std::min<int64_t>(N, 4 * threads),
+                  [&](int64_t n_begin, int64_t n_end) {
+                    for (int64_t n = n_begin; n < n_end; ++n)
+                      Im2colRows(in + n * in_s0, C, KH, KW, OH, OW, sh, sw, dh,
+                                 dw, in_s1, in_s2, in_s3, col + n * P, NP);
+                  });
+      SplitGemm(threads, F, NP, K, wm, swf, 1, col, NP, 1, result_buffer.data(),
+                NP, 1, /*accumulate=*/false);
+      ParallelFor(N, threads, std::min<int64_t>(N, 4 * threads),
+                  [&](int64_t n_begin, int64_t n_end) {
+                    for (int64_t n = n_begin; n < n_end; ++n)
+                      for (int64_t f = 0; f < F; ++f) {
+                        const float *src = result + f * NP + n * P;
+                        float *dst = out + n * out_s0 + f * out_s1;
+                        for (int64_t oh = 0; oh < OH; ++oh)
+                          for (int64_t ow = 0; ow < OW; ++ow)
+                            dst[oh * out_s2 + ow * out_s3] += src[oh * OW + ow];
+                      }
+                  });
+      return;
+    }
   }
 
   int gemm_threads = N >= threads ? 1 : threads;

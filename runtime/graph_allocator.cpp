@@ -173,6 +173,12 @@ void Free(void *ptr) { GetAllocator().Free(ptr); }
 
 GraphAllocatorStats GetGraphAllocatorStats() { return GetAllocator().Stats(); }
 
+ScratchFloats::ScratchFloats(size_t count)
+    : data_(static_cast<float *>(
+          AlignedAlloc(64, std::max<size_t>(count, 1) * sizeof(float)))) {}
+
+ScratchFloats::~ScratchFloats() { Free(data_); }
+
 void SetGraphAllocatorCacheLimit(size_t bytes) {
   GetAllocator().SetLimit(bytes);
 }

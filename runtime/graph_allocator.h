@@ -37,6 +37,22 @@ void SetGraphAllocatorCacheLimit(size_t bytes);
 // Returns every cached block to the C allocator.
 void TrimGraphAllocator();
 
+// A kernel's work buffer of `count` floats (64-byte aligned, uninitialized)
+// from the same free lists: large scratch then returns to the cache that the
+// graphs' intermediates use, instead of staying with each thread that ran
+// the kernel.
+class ScratchFloats {
+public:
+  explicit ScratchFloats(size_t count);
+  ~ScratchFloats();
+  ScratchFloats(const ScratchFloats &) = delete;
+  ScratchFloats &operator=(const ScratchFloats &) = delete;
+  float *data() const { return data_; }
+
+private:
+  float *data_;
+};
+
 // The allocator under the names of MLIR's generic allocation functions
 // (_mlir_memref_to_llvm_alloc, _aligned_alloc, _free), for the JIT's symbol
 // table. The process itself exports no such symbols.

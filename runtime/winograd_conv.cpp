@@ -11,6 +11,7 @@
 // input tiles).
 #include "runtime/winograd_conv.h"
 
+#include "runtime/graph_allocator.h"
 #include "runtime/parallel_for.h"
 
 #include <algorithm>
@@ -188,7 +189,7 @@ bool UseWinogradConv3x3(int64_t N, int64_t C, int64_t F, int64_t OH,
   return enabled && C >= 64 && F >= 64 && tiles >= 64;
 }
 
-void WinogradConv3x3(int threads, DenseGemmFn gemm, int64_t N, int64_t C,
+bool WinogradConv3x3(int threads, DenseGemmFn gemm, int64_t N, int64_t C,
                      int64_t H, int64_t W, int64_t F, int64_t OH, int64_t OW,
                      const float *in, int64_t in_s0, int64_t in_s1,
                      int64_t in_s2, const float *w, int64_t w_sf, float *out,
@@ -196,27 +197,31 @@ void WinogradConv3x3(int threads, DenseGemmFn gemm, int64_t N, int64_t C,
                      int64_t out_s3) {
   if (N <= 0 || C <= 0 || F <= 0 || OH <= 0 || OW <= 0 || H < OH + 2 ||
       W < OW + 2)
-    return;
-  conv_count.fetch_add(1, std::memory_order_relaxed);
+    return false;
   const int64_t TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = TH * TW;
   // The last tile row/column may reach one past the input: read as zeros,
   // and its outputs beyond OH/OW are dropped.
   const int64_t Wp = 2 * TW + 2, copy = std::min(W, Wp);
 
-  thread_local std::vector<float> u_buf, v_buf, m_buf;
-  u_buf.resize(static_cast<size_t>(16 * F * C));
-  TransformFilters(threads, F, C, w, w_sf, u_buf.data());
-  const float *u = u_buf.data();
-
+  // Work buffers come from the graph allocator's cache (a transformed
+  // filter set and one chunk of transformed tiles and products).
   int64_t per_image = 16 * (C + F) * T * int64_t(sizeof(float));
   int64_t chunk = std::clamp<int64_t>(kChunkBytes / per_image, 1, N);
+  ScratchFloats u_buf(static_cast<size_t>(16 * F * C));
+  ScratchFloats v_buf(static_cast<size_t>(16 * C * chunk * T));
+  ScratchFloats m_buf(static_cast<size_t>(16 * F * chunk * T));
+  if (u_buf.data() == nullptr || v_buf.data() == nullptr ||
+      m_buf.data() == nullptr)
+    return false;
+  conv_count.fetch_add(1, std::memory_order_relaxed);
+  TransformFilters(threads, F, C, w, w_sf, u_buf.data());
+  const float *u = u_buf.data();
+  float *v = v_buf.data();
+  float *m = m_buf.data();
+
   for (int64_t n0 = 0; n0 < N; n0 += chunk) {
     const int64_t nb = std::min(chunk, N - n0);
     const int64_t cols = nb * T;
-    v_buf.resize(static_cast<size_t>(16 * C * cols));
-    m_buf.resize(static_cast<size_t>(16 * F * cols));
-    float *v = v_buf.data();
-    float *m = m_buf.data();
 
     // Input transform, one (image, channel) plane per item: B^T d along
     // whole rows, then (B^T d) B along the row of tiles.
@@ -273,6 +278,7 @@ void WinogradConv3x3(int threads, DenseGemmFn gemm, int64_t N, int64_t C,
       }
     });
   }
+  return true;
 }
 
 } // namespace runtime
