@@ -200,7 +200,21 @@ def memory_worker(backend, workload, threads, steps, side):
         if side == "lazy":
             torch._lazy.mark_step()
             torch._lazy.wait_device_ops()
-    return {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    # Step time with nothing else in the process: blocks of 5 steps as in the
+    # paired run, but never next to the other side's (polling) threads.
+    # Unpaired, so noisier; it shows what the pairing costs each side.
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        for _ in range(5):
+            step()
+            if side == "lazy":
+                torch._lazy.mark_step()
+        if side == "lazy":
+            torch._lazy.wait_device_ops()
+        times.append((time.perf_counter() - t0) / 5)
+    return {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "step_ms": statistics.median(times) * 1e3}
 
 
 def worker(backend, workload, threads, steps, warmup, block, settle_ms=0, lead_in=0):
@@ -334,6 +348,7 @@ def run_memory(backend, workload, threads, steps, timeout, warm_cache=False):
                str(threads), str(steps), side]
         r = run_worker(cmd, env, timeout)
         out[side] = r.get("peak_rss_mb")
+        out[side + "_ms"] = r.get("step_ms")
     return out
 
 
@@ -385,15 +400,15 @@ def table(results, threads_list):
         lines.append(f"\n### {threads} thread{'s' if threads > 1 else ''}\n")
         lines.append("| workload | backend | eager ms | lazy ms | speedup vs eager | cold first step s "
                      "(graphs compiled) | trace µs/op | steady recompiles | peak RSS MB paired | "
-                     "peak RSS MB eager alone / lazy alone |")
-        lines.append("|---|---|---|---|---|---|---|---|---|---|")
+                     "peak RSS MB eager alone / lazy alone | ms eager alone / lazy alone |")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
         for workload in WORKLOADS:
             for backend in BACKENDS:
                 r = results.get((backend, workload, threads))
                 if r is None:
                     continue
                 if "error" in r:
-                    lines.append(f"| {workload} | {backend} | — | — | died: {r['error']} | | | | | |")
+                    lines.append(f"| {workload} | {backend} | — | — | died: {r['error']} | | | | | | |")
                     continue
                 mem = r.get("memory") or {}
                 if mem.get("eager") and mem.get("lazy"):
@@ -401,11 +416,16 @@ def table(results, threads_list):
                              f"({mem['lazy'] / mem['eager']:.2f}×)")
                 else:
                     alone = "—"
+                if mem.get("eager_ms") and mem.get("lazy_ms"):
+                    alone_ms = (f"{mem['eager_ms']:.2f} / {mem['lazy_ms']:.2f} "
+                                f"({mem['eager_ms'] / mem['lazy_ms']:.2f}×)")
+                else:
+                    alone_ms = "—"
                 lines.append(
                     f"| {workload} | {backend} | {r['eager_ms']:.2f} | {r['lazy_ms']:.2f} | "
                     f"{r['speedup']:.2f}× | {r['cold_s']:.2f} ({r.get('cold_graphs', '?')}) | "
                     f"{r['trace_us_per_op']:.1f} | {r['steady_recompiles']} | "
-                    f"{r['peak_rss_mb']:.0f} | {alone} |")
+                    f"{r['peak_rss_mb']:.0f} | {alone} | {alone_ms} |")
         for backend in BACKENDS:
             sp = [results[(backend, w, threads)]["speedup"] for w in WORKLOADS
                   if "speedup" in results.get((backend, w, threads), {})]
@@ -487,7 +507,9 @@ def main():
                     "/ block); speedup is the median of the per-block eager/lazy ratios (>1: lazy is "
                     "faster). The cold first step "
                     "compiles without the on-disk cache unless --warm-cache. Peak RSS: of the paired "
-                    "process, and of eager alone and the lazy device alone, each in its own process.\n\n" +
+                    "process, and of eager alone and the lazy device alone, each in its own process; "
+                    "those two processes also time blocks of 5 steps (median per step, unpaired: "
+                    "noisier, but free of the other side's helper threads).\n\n" +
                     report + "\n")
 
 
