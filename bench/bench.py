@@ -7,9 +7,8 @@ backends cannot share a process, and a backend that dies on a workload must
 not end the run. Inside a subprocess the workload is built twice from one
 seed, once eager and once lazy, and blocks of back-to-back steps alternate
 between them, so machine noise hits both sides alike (a lazy block waits for
-the device once, at its end, so graphs may run while later steps trace;
---settle-ms and --lead-in can put a pause and untimed steps before each
-block). Reported: each side's median step time, the median of
+the device once, at its end, so graphs may run while later steps trace).
+Reported: each side's median step time, the median of
 the paired ratios (eager time / lazy time: >1 means lazy is faster), cold
 first-step time with the number of graphs it compiled (ltc-mlir's on-disk
 cache is off unless --warm-cache, so this is a cold compile), tracing cost
@@ -217,7 +216,7 @@ def memory_worker(backend, workload, threads, steps, side):
             "step_ms": statistics.median(times) * 1e3}
 
 
-def worker(backend, workload, threads, steps, warmup, block, settle_ms=0, lead_in=0):
+def worker(backend, workload, threads, steps, warmup, block):
     import resource
 
     import torch
@@ -275,30 +274,19 @@ def worker(backend, workload, threads, steps, warmup, block, settle_ms=0, lead_i
         for _ in range(block):
             eager_step()
 
-    # Optionally, before each timed block: a pause, then `lead_in` untimed
-    # steps of the same side. At 2 threads helper threads keep polling after
-    # their work (measured here: eager's OpenMP worker ~9 ms after a parallel
-    # region, OpenBLAS's worker ~110 ms after a threaded GEMM), and on 2 cores
-    # a block that starts inside the other side's polling loses a core to it.
-    # A pause long enough for them to sleep is not neutral either: on this VM
-    # any 150 ms idle makes the next few steps slow (eager MLP 0.93 -> 1.25
-    # ms/step, lazy 1.25 -> 1.85 even after 3 lead-in steps), so both default
-    # to off.
-    def lead(side):
-        time.sleep(settle_ms / 1e3)
-        for _ in range(lead_in):
-            if side == "e":
-                eager_step()
-            else:
-                run_lazy()
-
+    # At 2 threads helper threads keep polling after their work (measured
+    # here: eager's OpenMP worker ~9 ms after a parallel region, OpenBLAS's
+    # worker ~110 ms after a threaded GEMM), so a block can lose a core to the
+    # other side's. A pause before each block is no cure: on this VM any
+    # 150 ms idle slows the next steps of both sides (eager MLP 0.93 -> 1.25
+    # ms/step, lazy 1.25 -> 1.85). The eager-alone and lazy-alone processes
+    # (memory_worker) give the unpaired step times instead.
     eager_t, lazy_t = [], []
     for i in range(steps):
         pair = [("e", eager_block), ("l", lazy_block)]
         if i % 2:
             pair.reverse()
         for side, fn in pair:
-            lead(side)
             t0 = time.perf_counter()
             fn()
             (eager_t if side == "e" else lazy_t).append((time.perf_counter() - t0) / block)
@@ -331,11 +319,10 @@ def worker_env(threads, warm_cache):
     return env
 
 
-def run_one(backend, workload, threads, steps, warmup, block, timeout, warm_cache=False,
-            settle_ms=0, lead_in=0):
+def run_one(backend, workload, threads, steps, warmup, block, timeout, warm_cache=False):
     env = worker_env(threads, warm_cache)
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", backend, workload,
-           str(threads), str(steps), str(warmup), str(block), str(settle_ms), str(lead_in)]
+           str(threads), str(steps), str(warmup), str(block)]
     return run_worker(cmd, env, timeout)
 
 
@@ -437,9 +424,8 @@ def table(results, threads_list):
 
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        backend, workload, threads, steps, warmup, block, settle_ms, lead_in = sys.argv[2:10]
-        result = worker(backend, workload, int(threads), int(steps), int(warmup), int(block),
-                        float(settle_ms), int(lead_in))
+        backend, workload, threads, steps, warmup, block = sys.argv[2:8]
+        result = worker(backend, workload, int(threads), int(steps), int(warmup), int(block))
         print("RESULT " + json.dumps(result), flush=True)
         return
     if len(sys.argv) > 1 and sys.argv[1] == "--ops-worker":
@@ -456,11 +442,6 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--block", type=int, default=5,
                         help="back-to-back steps per timed block (each side)")
-    parser.add_argument("--settle-ms", type=float, default=0,
-                        help="pause before each timed block, so that the other side's polling "
-                             "helper threads have gone to sleep (default 0: none; see worker())")
-    parser.add_argument("--lead-in", type=int, default=0,
-                        help="untimed steps of a side right before each of its timed blocks")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--workloads", default=",".join(WORKLOADS))
     parser.add_argument("--backends", default=",".join(BACKENDS))
@@ -480,7 +461,7 @@ def main():
         for workload in args.workloads.split(","):
             for backend in args.backends.split(","):
                 r = run_one(backend, workload, threads, args.steps, args.warmup, args.block, args.timeout,
-                            args.warm_cache, args.settle_ms, args.lead_in)
+                            args.warm_cache)
                 if "error" not in r and not args.no_memory:
                     r["memory"] = run_memory(backend, workload, threads, args.warmup + args.steps,
                                              args.timeout, args.warm_cache)

@@ -685,7 +685,6 @@ void InitBackend() {
     // graph instead of device data: no upload or argument for them, and
     // their value is fixed at each use site anyway.
     FLAGS_torch_lazy_handle_special_scalars = true;
-    runtime::SetCpuKernelThreads(at::get_num_threads());
     return true;
   }();
   (void)initialized;

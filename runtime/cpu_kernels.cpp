@@ -404,13 +404,15 @@ extern "C" void ltc_mlir_conv2d_nchw(
     swf = K;
   }
 
+  // Small convolutions run on their caller alone (kParallelMacs).
+  int threads = GetKernelThreads();
+  if (double(N) * double(F) * double(P) * double(K) < kParallelMacs)
+    threads = 1;
+
   // 3x3 stride-1 windows over enough channels and tiles: Winograd's
   // F(2x2, 3x3) does 16 multiplies per 2x2 outputs where im2col does 36.
   if (KH == 3 && KW == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 &&
       in_s3 == 1 && UseWinogradConv3x3(N, C, F, OH, OW)) {
-    int threads = GetKernelThreads();
-    if (double(N) * double(F) * double(P) * double(K) < kParallelMacs)
-      threads = 1;
     if (WinogradConv3x3(threads, &DenseGemm, N, C, H, W, F, OH, OW, in, in_s0,
                         in_s1, in_s2, wm, swf, out, out_s0, out_s1, out_s2,
                         out_s3))
@@ -426,11 +428,6 @@ extern "C" void ltc_mlir_conv2d_nchw(
   // output gradient: a large window and a tiny output. Its im2col matrix is
   // built transposed, so that the copies run along the window's rows.
   bool transposed_col = KW > OW && dw == 1 && in_s3 == 1;
-  // One image per share (its own im2col buffer); a batch smaller than the
-  // thread count splits each image's GEMM instead.
-  int threads = GetKernelThreads();
-  if (double(N) * double(F) * double(P) * double(K) < kParallelMacs)
-    threads = 1;
 
   // Small images in a batch: one GEMM over all of them, W times
   // [col_0 | col_1 | ...], then each image's block added into its output.
@@ -468,6 +465,8 @@ extern "C" void ltc_mlir_conv2d_nchw(
     }
   }
 
+  // One image per share (its own im2col buffer); a batch smaller than the
+  // thread count splits each image's GEMM instead.
   int gemm_threads = N >= threads ? 1 : threads;
   auto images = [&](int64_t n_begin, int64_t n_end) {
     thread_local std::vector<float> col;

@@ -111,7 +111,7 @@ struct ParallelizeLoopsPass
   Option<int64_t> minWork{
       *this, "min-work",
       llvm::cl::desc("Smallest work (iterations x body ops) to parallelize"),
-      llvm::cl::init(1 << 17)};
+      llvm::cl::init(ltc::kParallelizeMinWork)};
   Option<int64_t> maxTiles{*this, "max-tiles",
                            llvm::cl::desc("Most tiles one op is split into"),
                            llvm::cl::init(64)};

@@ -90,8 +90,12 @@ std::unique_ptr<Pass> createExpandKernelCallsPass();
 /// `void(ptr ctx, i64 begin, i64 end)` function and calls
 /// `ltc_mlir_parallel_for(body, ctx, tiles)` (runtime/parallel_for.h), which
 /// runs the tiles on the runtime's threads.
-std::unique_ptr<Pass> createParallelizeLoopsPass(int64_t minWork = 1 << 17,
-                                                 int64_t maxTiles = 64);
+/// The default `minWork`: below it, handing out tiles costs more than it
+/// saves, and a small step's loops would keep a second core from tracing.
+constexpr int64_t kParallelizeMinWork = int64_t{1} << 17;
+std::unique_ptr<Pass>
+createParallelizeLoopsPass(int64_t minWork = kParallelizeMinWork,
+                           int64_t maxTiles = 64);
 
 /// Registers the passes above for ltc-mlir-opt.
 void registerCpuPipelinePasses();
