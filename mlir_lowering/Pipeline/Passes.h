@@ -83,6 +83,11 @@ std::unique_ptr<Pass> createLinalgToKernelCallsPass();
 /// values, and erases the marked declarations.
 std::unique_ptr<Pass> createExpandKernelCallsPass();
 
+/// ltc-parallelize-loops' default `minWork`: below it, handing out tiles costs
+/// more than it saves, and a small step's loops would keep the second core
+/// from Python's tracing.
+constexpr int64_t kParallelizeMinWork = int64_t{1} << 17;
+
 /// `ltc-parallelize-loops`: on memrefs, tiles each linalg op directly in a
 /// function whose work (iterations x body ops) reaches `minWork` along its
 /// first parallel loop that indexes every output (at most `maxTiles` tiles),
@@ -90,9 +95,6 @@ std::unique_ptr<Pass> createExpandKernelCallsPass();
 /// `void(ptr ctx, i64 begin, i64 end)` function and calls
 /// `ltc_mlir_parallel_for(body, ctx, tiles)` (runtime/parallel_for.h), which
 /// runs the tiles on the runtime's threads.
-/// The default `minWork`: below it, handing out tiles costs more than it
-/// saves, and a small step's loops would keep a second core from tracing.
-constexpr int64_t kParallelizeMinWork = int64_t{1} << 17;
 std::unique_ptr<Pass>
 createParallelizeLoopsPass(int64_t minWork = kParallelizeMinWork,
                            int64_t maxTiles = 64);
