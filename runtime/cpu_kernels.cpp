@@ -277,6 +277,41 @@ void Im2colRows(const float *image, int64_t C, int64_t KH, int64_t KW,
       }
 }
 
+// One image as the convolution reads it: C x Hp x Wp, the input shifted by
+// (ph, pw) with zeros around it. Without padding and inside its bounds it
+// is the input itself; otherwise a dense copy in `scratch`: one image's
+// copy stays in cache, where a padded copy of the whole batch (what the
+// compiled graph used to make) went through memory twice.
+struct ImageView {
+  const float *data;
+  int64_t s1, s2, s3;
+};
+
+ImageView PadImage(const float *image, int64_t C, int64_t H, int64_t W,
+                   int64_t Hp, int64_t Wp, int64_t ph, int64_t pw,
+                   int64_t in_s1, int64_t in_s2, int64_t in_s3,
+                   std::vector<float> &scratch) {
+  if (ph == 0 && pw == 0 && Hp <= H && Wp <= W)
+    return {image, in_s1, in_s2, in_s3};
+  scratch.assign(static_cast<size_t>(C * Hp * Wp), 0.0f);
+  int64_t lo = std::min(pw, Wp), n = std::clamp<int64_t>(W, 0, Wp - lo);
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t h = 0; h < Hp; ++h) {
+      int64_t ih = h - ph;
+      if (ih < 0 || ih >= H)
+        continue;
+      const float *src = image + c * in_s1 + ih * in_s2;
+      float *dst = scratch.data() + (c * Hp + h) * Wp + lo;
+      if (in_s3 == 1) {
+        std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float));
+      } else {
+        for (int64_t w = 0; w < n; ++w)
+          dst[w] = src[w * in_s3];
+      }
+    }
+  return {scratch.data(), Hp * Wp, Wp, 1};
+}
+
 // A batch of convolutions runs as one GEMM when its images have fewer output
 // positions than this, its filter matrix at least this many columns (so
 // that packing it per image would cost), and its im2col matrix at most this
@@ -369,16 +404,17 @@ extern "C" void ltc_mlir_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K,
 extern "C" void ltc_mlir_conv2d_nchw(
     int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH,
     int64_t KW, int64_t OH, int64_t OW, int64_t sh, int64_t sw, int64_t dh,
-    int64_t dw, int64_t in_ptr, int64_t in_off, int64_t in_s0, int64_t in_s1,
-    int64_t in_s2, int64_t in_s3, int64_t w_ptr, int64_t w_off, int64_t w_s0,
-    int64_t w_s1, int64_t w_s2, int64_t w_s3, int64_t out_ptr, int64_t out_off,
-    int64_t out_s0, int64_t out_s1, int64_t out_s2, int64_t out_s3) {
+    int64_t dw, int64_t ph, int64_t pw, int64_t in_ptr, int64_t in_off,
+    int64_t in_s0, int64_t in_s1, int64_t in_s2, int64_t in_s3, int64_t w_ptr,
+    int64_t w_off, int64_t w_s0, int64_t w_s1, int64_t w_s2, int64_t w_s3,
+    int64_t out_ptr, int64_t out_off, int64_t out_s0, int64_t out_s1,
+    int64_t out_s2, int64_t out_s3) {
   if (N <= 0 || F <= 0 || OH <= 0 || OW <= 0)
     return;
-  // Out-of-bounds windows are undefined in linalg; do nothing rather than
-  // read outside the buffer.
-  if (C <= 0 || KH <= 0 || KW <= 0 || (OH - 1) * sh + (KH - 1) * dh >= H ||
-      (OW - 1) * sw + (KW - 1) * dw >= W)
+  // Every path below reads only inside the H x W input (the rest is
+  // padding), whatever the window sizes; nonsense sizes do nothing.
+  if (C <= 0 || H <= 0 || W <= 0 || KH <= 0 || KW <= 0 || sh < 1 || sw < 1 ||
+      dh < 1 || dw < 1 || ph < 0 || pw < 0)
     return;
   using namespace ltc_mlir::runtime;
   const float *in = Ptr(in_ptr, in_off);
@@ -413,21 +449,26 @@ extern "C" void ltc_mlir_conv2d_nchw(
   // F(2x2, 3x3) does 16 multiplies per 2x2 outputs where im2col does 36.
   if (KH == 3 && KW == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 &&
       in_s3 == 1 && UseWinogradConv3x3(N, C, F, OH, OW)) {
-    if (WinogradConv3x3(threads, &DenseGemm, N, C, H, W, F, OH, OW, in, in_s0,
-                        in_s1, in_s2, wm, swf, out, out_s0, out_s1, out_s2,
-                        out_s3))
+    if (WinogradConv3x3(threads, &DenseGemm, N, C, H, W, F, OH, OW, ph, pw, in,
+                        in_s0, in_s1, in_s2, wm, swf, out, out_s0, out_s1,
+                        out_s2, out_s3))
       return;
   }
 
+  // The extent of the (padded) input the windows read.
+  const int64_t Hp = (OH - 1) * sh + (KH - 1) * dh + 1;
+  const int64_t Wp = (OW - 1) * sw + (KW - 1) * dw + 1;
+
   // A pointwise convolution of a dense image needs no im2col: the image is
   // the K x P matrix already.
-  bool direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 &&
-                (in_s3 == 1 || OW == 1) && in_s2 == OW * in_s3 && OH == H &&
-                OW == W;
+  bool direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 && ph == 0 &&
+                pw == 0 && (in_s3 == 1 || OW == 1) && in_s2 == OW * in_s3 &&
+                OH == H && OW == W;
   // The weight gradient arrives as a convolution whose "filter" is the
   // output gradient: a large window and a tiny output. Its im2col matrix is
   // built transposed, so that the copies run along the window's rows.
-  bool transposed_col = KW > OW && dw == 1 && in_s3 == 1;
+  bool transposed_col =
+      KW > OW && dw == 1 && (in_s3 == 1 || ph != 0 || pw != 0);
 
   // Small images in a batch: one GEMM over all of them, W times
   // [col_0 | col_1 | ...], then each image's block added into its output.
@@ -444,9 +485,14 @@ extern "C" void ltc_mlir_conv2d_nchw(
     if (col != nullptr && result != nullptr) {
       ParallelFor(N, threads, std::min<int64_t>(N, 4 * threads),
                   [&](int64_t n_begin, int64_t n_end) {
-                    for (int64_t n = n_begin; n < n_end; ++n)
-                      Im2colRows(in + n * in_s0, C, KH, KW, OH, OW, sh, sw, dh,
-                                 dw, in_s1, in_s2, in_s3, col + n * P, NP);
+                    thread_local std::vector<float> padded;
+                    for (int64_t n = n_begin; n < n_end; ++n) {
+                      ImageView image =
+                          PadImage(in + n * in_s0, C, H, W, Hp, Wp, ph, pw,
+                                   in_s1, in_s2, in_s3, padded);
+                      Im2colRows(image.data, C, KH, KW, OH, OW, sh, sw, dh, dw,
+                                 image.s1, image.s2, image.s3, col + n * P, NP);
+                    }
                   });
       SplitGemm(threads, F, NP, K, wm, swf, 1, col, NP, 1, result_buffer.data(),
                 NP, 1, /*accumulate=*/false);
@@ -469,35 +515,36 @@ extern "C" void ltc_mlir_conv2d_nchw(
   // thread count splits each image's GEMM instead.
   int gemm_threads = N >= threads ? 1 : threads;
   auto images = [&](int64_t n_begin, int64_t n_end) {
-    thread_local std::vector<float> col;
+    thread_local std::vector<float> col, padded;
     for (int64_t n = n_begin; n < n_end; ++n) {
-      const float *image = in + n * in_s0;
-      const float *bm = image;
+      const float *bm = in + n * in_s0;
       int64_t sbk = in_s1, sbp = 1;
-      if (!direct && transposed_col) {
-        // colT[p, k]: one row per output position, so that each copy is a
-        // run of KW input elements rather than OW.
+      if (!direct) {
+        ImageView image = PadImage(in + n * in_s0, C, H, W, Hp, Wp, ph, pw,
+                                   in_s1, in_s2, in_s3, padded);
         col.resize(static_cast<size_t>(K * P));
-        float *dst = col.data();
-        for (int64_t oh = 0; oh < OH; ++oh)
-          for (int64_t ow = 0; ow < OW; ++ow)
-            for (int64_t c = 0; c < C; ++c)
-              for (int64_t kh = 0; kh < KH; ++kh) {
-                std::memcpy(dst,
-                            image + c * in_s1 + (oh * sh + kh * dh) * in_s2 +
-                                ow * sw,
-                            static_cast<size_t>(KW) * sizeof(float));
-                dst += KW;
-              }
+        if (transposed_col) {
+          // colT[p, k]: one row per output position, so that each copy is a
+          // run of KW input elements rather than OW.
+          float *dst = col.data();
+          for (int64_t oh = 0; oh < OH; ++oh)
+            for (int64_t ow = 0; ow < OW; ++ow)
+              for (int64_t c = 0; c < C; ++c)
+                for (int64_t kh = 0; kh < KH; ++kh) {
+                  std::memcpy(dst,
+                              image.data + c * image.s1 +
+                                  (oh * sh + kh * dh) * image.s2 + ow * sw,
+                              static_cast<size_t>(KW) * sizeof(float));
+                  dst += KW;
+                }
+          sbk = 1;
+          sbp = K;
+        } else {
+          Im2colRows(image.data, C, KH, KW, OH, OW, sh, sw, dh, dw, image.s1,
+                     image.s2, image.s3, col.data(), P);
+          sbk = P;
+        }
         bm = col.data();
-        sbk = 1;
-        sbp = K;
-      } else if (!direct) {
-        col.resize(static_cast<size_t>(K * P));
-        Im2colRows(image, C, KH, KW, OH, OW, sh, sw, dh, dw, in_s1, in_s2,
-                   in_s3, col.data(), P);
-        bm = col.data();
-        sbk = P;
       }
       // out[n] as F x P: contiguous over (oh, ow) when rows are dense.
       float *image_out = out + n * out_s0;

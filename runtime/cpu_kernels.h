@@ -23,20 +23,24 @@ void ltc_mlir_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K,
                     int64_t sbk, int64_t sbn, int64_t c_ptr, int64_t c_off,
                     int64_t scb, int64_t scm, int64_t scn, int64_t accumulate);
 
-// linalg.conv_2d_nchw_fchw on an already padded input:
+// linalg.conv_2d_nchw_fchw, optionally over a zero-padded view of the input:
 //   out[n,f,oh,ow] += sum_{c,kh,kw}
-//       in[n, c, oh*sh + kh*dh, ow*sw + kw*dw] * w[f, c, kh, kw]
-// Each tensor is (ptr, offset, 4 strides); sizes: N, C, H, W of the input,
+//       in[n, c, oh*sh + kh*dh - ph, ow*sw + kw*dw - pw] * w[f, c, kh, kw]
+// where input positions outside [0, H) x [0, W) read as zeros, so that a
+// padding copy need not be made (ph, pw: the padding before the first row
+// and column; the padding after them is implied by OH and OW). Each tensor
+// is (ptr, offset, 4 strides); sizes: N, C, H, W of the (unpadded) input,
 // F, KH, KW of the filter, OH, OW of the output.
 void ltc_mlir_conv2d_nchw(int64_t N, int64_t C, int64_t H, int64_t W, int64_t F,
                           int64_t KH, int64_t KW, int64_t OH, int64_t OW,
                           int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-                          int64_t in_ptr, int64_t in_off, int64_t in_s0,
-                          int64_t in_s1, int64_t in_s2, int64_t in_s3,
-                          int64_t w_ptr, int64_t w_off, int64_t w_s0,
-                          int64_t w_s1, int64_t w_s2, int64_t w_s3,
-                          int64_t out_ptr, int64_t out_off, int64_t out_s0,
-                          int64_t out_s1, int64_t out_s2, int64_t out_s3);
+                          int64_t ph, int64_t pw, int64_t in_ptr,
+                          int64_t in_off, int64_t in_s0, int64_t in_s1,
+                          int64_t in_s2, int64_t in_s3, int64_t w_ptr,
+                          int64_t w_off, int64_t w_s0, int64_t w_s1,
+                          int64_t w_s2, int64_t w_s3, int64_t out_ptr,
+                          int64_t out_off, int64_t out_s0, int64_t out_s1,
+                          int64_t out_s2, int64_t out_s3);
 
 } // extern "C"
 

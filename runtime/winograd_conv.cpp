@@ -43,41 +43,52 @@ std::atomic<int64_t> conv_count{0};
 // cannot alias the buffers, so the compiler vectorizes the lane loops.
 constexpr int64_t kLanes = 8;
 
-// Filter transform: U[xi][f][c] = (G g G^T)[xi] for each (f, c), kLanes
-// input channels at a time.
+// Filter transform of one filter row: U[xi][c] = (G g_c G^T)[xi] for its C
+// input channels, kLanes at a time; the 16 outputs go to planes `plane`
+// apart.
+LTC_MLIR_VECTOR_TARGET void TransformFilterRow(int64_t C, const float *row,
+                                               float *u, int64_t plane) {
+  for (int64_t c0 = 0; c0 < C; c0 += kLanes) {
+    int64_t n = std::min(kLanes, C - c0);
+    float g[9][kLanes] = {};
+    for (int64_t l = 0; l < n; ++l)
+      for (int k = 0; k < 9; ++k)
+        g[k][l] = row[(c0 + l) * 9 + k];
+    // G g (4 x 3), then (G g) G^T (4 x 4).
+    float t[4][3][kLanes], o[16][kLanes];
+    for (int j = 0; j < 3; ++j)
+      for (int64_t l = 0; l < kLanes; ++l) {
+        float g0 = g[j][l], g1 = g[3 + j][l], g2 = g[6 + j][l];
+        t[0][j][l] = g0;
+        t[1][j][l] = 0.5f * (g0 + g1 + g2);
+        t[2][j][l] = 0.5f * (g0 - g1 + g2);
+        t[3][j][l] = g2;
+      }
+    for (int i = 0; i < 4; ++i)
+      for (int64_t l = 0; l < kLanes; ++l) {
+        float a = t[i][0][l], b = t[i][1][l], c = t[i][2][l];
+        o[i * 4 + 0][l] = a;
+        o[i * 4 + 1][l] = 0.5f * (a + b + c);
+        o[i * 4 + 2][l] = 0.5f * (a - b + c);
+        o[i * 4 + 3][l] = c;
+      }
+    // A constant-size copy is one vector store; a variable one a libc call.
+    if (n == kLanes) {
+      for (int xi = 0; xi < 16; ++xi)
+        std::memcpy(u + xi * plane + c0, o[xi], sizeof(o[xi]));
+    } else {
+      for (int xi = 0; xi < 16; ++xi)
+        std::memcpy(u + xi * plane + c0, o[xi], n * sizeof(float));
+    }
+  }
+}
+
+// Filter transform: U[xi][f][c] = (G g G^T)[xi] for each (f, c).
 void TransformFilters(int threads, int64_t F, int64_t C, const float *w,
                       int64_t w_sf, float *u) {
   ParallelFor(F, threads, threads, [&](int64_t f0, int64_t f1) {
-    for (int64_t f = f0; f < f1; ++f) {
-      const float *row = w + f * w_sf;
-      for (int64_t c0 = 0; c0 < C; c0 += kLanes) {
-        int64_t n = std::min(kLanes, C - c0);
-        float g[9][kLanes] = {};
-        for (int64_t l = 0; l < n; ++l)
-          for (int k = 0; k < 9; ++k)
-            g[k][l] = row[(c0 + l) * 9 + k];
-        // G g (4 x 3), then (G g) G^T (4 x 4).
-        float t[4][3][kLanes], o[16][kLanes];
-        for (int j = 0; j < 3; ++j)
-          for (int64_t l = 0; l < kLanes; ++l) {
-            float g0 = g[j][l], g1 = g[3 + j][l], g2 = g[6 + j][l];
-            t[0][j][l] = g0;
-            t[1][j][l] = 0.5f * (g0 + g1 + g2);
-            t[2][j][l] = 0.5f * (g0 - g1 + g2);
-            t[3][j][l] = g2;
-          }
-        for (int i = 0; i < 4; ++i)
-          for (int64_t l = 0; l < kLanes; ++l) {
-            float a = t[i][0][l], b = t[i][1][l], c = t[i][2][l];
-            o[i * 4 + 0][l] = a;
-            o[i * 4 + 1][l] = 0.5f * (a + b + c);
-            o[i * 4 + 2][l] = 0.5f * (a - b + c);
-            o[i * 4 + 3][l] = c;
-          }
-        for (int xi = 0; xi < 16; ++xi)
-          std::memcpy(u + (xi * F + f) * C + c0, o[xi], n * sizeof(float));
-      }
-    }
+    for (int64_t f = f0; f < f1; ++f)
+      TransformFilterRow(C, w + f * w_sf, u + f * C, F * C);
   });
 }
 
@@ -191,17 +202,20 @@ bool UseWinogradConv3x3(int64_t N, int64_t C, int64_t F, int64_t OH,
 
 bool WinogradConv3x3(int threads, DenseGemmFn gemm, int64_t N, int64_t C,
                      int64_t H, int64_t W, int64_t F, int64_t OH, int64_t OW,
-                     const float *in, int64_t in_s0, int64_t in_s1,
-                     int64_t in_s2, const float *w, int64_t w_sf, float *out,
-                     int64_t out_s0, int64_t out_s1, int64_t out_s2,
+                     int64_t ph, int64_t pw, const float *in, int64_t in_s0,
+                     int64_t in_s1, int64_t in_s2, const float *w, int64_t w_sf,
+                     float *out, int64_t out_s0, int64_t out_s1, int64_t out_s2,
                      int64_t out_s3) {
-  if (N <= 0 || C <= 0 || F <= 0 || OH <= 0 || OW <= 0 || H < OH + 2 ||
-      W < OW + 2)
+  if (N <= 0 || C <= 0 || F <= 0 || OH <= 0 || OW <= 0 || H <= 0 || W <= 0 ||
+      ph < 0 || pw < 0)
     return false;
   const int64_t TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = TH * TW;
-  // The last tile row/column may reach one past the input: read as zeros,
-  // and its outputs beyond OH/OW are dropped.
-  const int64_t Wp = 2 * TW + 2, copy = std::min(W, Wp);
+  // A tile row spans Wp padded columns: pw zeros, then the input's columns
+  // (as many as fit), then zeros. Rows outside the input, and the last tile
+  // row/column's reach past the padded input, read as zeros too; outputs
+  // beyond OH/OW are dropped.
+  const int64_t Wp = 2 * TW + 2;
+  const int64_t lead = std::min(pw, Wp), copy = std::min(W, Wp - lead);
 
   // Work buffers come from the graph allocator's cache (a transformed
   // filter set and one chunk of transformed tiles and products).
@@ -237,11 +251,15 @@ bool WinogradConv3x3(int threads, DenseGemmFn gemm, int64_t N, int64_t C,
         const float *plane = in + (n0 + img) * in_s0 + c * in_s1;
         for (int64_t th = 0; th < TH; ++th) {
           for (int i = 0; i < 4; ++i) {
-            int64_t row = 2 * th + i;
-            if (row < H)
-              std::memcpy(r[i], plane + row * in_s2, copy * sizeof(float));
-            else
-              std::fill(r[i], r[i] + copy, 0.0f);
+            int64_t row = 2 * th + i - ph;
+            if (row >= 0 && row < H) {
+              std::fill(r[i], r[i] + lead, 0.0f);
+              std::memcpy(r[i] + lead, plane + row * in_s2,
+                          copy * sizeof(float));
+              std::fill(r[i] + lead + copy, r[i] + Wp, 0.0f);
+            } else {
+              std::fill(r[i], r[i] + Wp, 0.0f);
+            }
           }
           TransformInputRows(Wp, r, t);
           float *dst = v + c * cols + img * T + th * TW;

@@ -25,18 +25,19 @@ using DenseGemmFn = void (*)(int64_t M, int64_t N, int64_t K, const float *a,
 bool UseWinogradConv3x3(int64_t N, int64_t C, int64_t F, int64_t OH,
                         int64_t OW);
 
-// out[n, f, oh, ow] += sum_{c, kh, kw} in[n, c, oh + kh, ow + kw] *
+// out[n, f, oh, ow] += sum_{c, kh, kw} in[n, c, oh + kh - ph, ow + kw - pw] *
 //                                      w[f, c * 9 + kh * 3 + kw]
-// for an input of N x C x H x W (H >= OH + 2, W >= OW + 2), already padded,
-// whose rows are dense (in_s3 == 1), and a filter given as an F x 9C matrix
-// with row stride w_sf. `threads` bounds the runtime pool threads used.
+// for an input of N x C x H x W whose rows are dense (in_s3 == 1), positions
+// outside it reading as zeros (padding), and a filter given as an F x 9C
+// matrix with row stride w_sf. `threads` bounds the runtime pool threads
+// used.
 // Returns false, having written nothing, when its work buffers cannot be
 // allocated (or the sizes do not fit).
 bool WinogradConv3x3(int threads, DenseGemmFn gemm, int64_t N, int64_t C,
                      int64_t H, int64_t W, int64_t F, int64_t OH, int64_t OW,
-                     const float *in, int64_t in_s0, int64_t in_s1,
-                     int64_t in_s2, const float *w, int64_t w_sf, float *out,
-                     int64_t out_s0, int64_t out_s1, int64_t out_s2,
+                     int64_t ph, int64_t pw, const float *in, int64_t in_s0,
+                     int64_t in_s1, int64_t in_s2, const float *w, int64_t w_sf,
+                     float *out, int64_t out_s0, int64_t out_s1, int64_t out_s2,
                      int64_t out_s3);
 
 // How many convolutions WinogradConv3x3 has run in this process (for tests).

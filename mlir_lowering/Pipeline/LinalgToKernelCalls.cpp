@@ -10,6 +10,12 @@
 // transposed operands need no copies; the kernels run on OpenBLAS when the
 // process can load it.
 //
+// A convolution's zero padding, bufferized as a zero-filled buffer whose
+// interior the producers write through a subview, folds into the call: the
+// producers write a compact buffer instead, and the kernel reads positions
+// outside it as zeros. The padded copy (a fill and a full write of the
+// activations per convolution) disappears.
+//
 //===----------------------------------------------------------------------===//
 
 #include "KernelAbi.h"
@@ -23,6 +29,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/DenseMap.h"
 
 using namespace mlir;
 using mlir::ltc::constI64;
@@ -34,7 +41,7 @@ namespace {
 constexpr StringLiteral kSgemm = "ltc_mlir_sgemm";
 constexpr StringLiteral kConv2d = "ltc_mlir_conv2d_nchw";
 constexpr unsigned kSgemmArgs = 20;
-constexpr unsigned kConv2dArgs = 31;
+constexpr unsigned kConv2dArgs = 33;
 
 bool isF32MemRef(Value value) {
   auto type = dyn_cast<MemRefType>(value.getType());
@@ -251,10 +258,13 @@ LogicalResult rewriteContraction(RewriterBase &rewriter, linalg::LinalgOp op) {
   return success();
 }
 
-/// Rewrites an f32 linalg.conv_2d_nchw_fchw into a call to
-/// ltc_mlir_conv2d_nchw.
-LogicalResult rewriteConvolution(RewriterBase &rewriter,
-                                 linalg::Conv2DNchwFchwOp op) {
+/// The sizes and window parameters of a convolution the kernel can run.
+struct ConvShape {
+  ArrayRef<int64_t> in, filter, out;
+  SmallVector<int64_t> strides, dilations;
+};
+
+FailureOr<ConvShape> getConvShape(linalg::Conv2DNchwFchwOp op) {
   if (!op.hasPureBufferSemantics() || op->getNumResults() != 0)
     return failure();
   Value input = op.getDpsInputOperand(0)->get();
@@ -263,30 +273,180 @@ LogicalResult rewriteConvolution(RewriterBase &rewriter,
   for (Value v : {input, filter, output})
     if (!isF32MemRef(v) || !cast<MemRefType>(v.getType()).hasStaticShape())
       return failure();
-  auto inShape = cast<MemRefType>(input.getType()).getShape();
-  auto wShape = cast<MemRefType>(filter.getType()).getShape();
-  auto outShape = cast<MemRefType>(output.getType()).getShape();
-  if (inShape[0] != outShape[0] || wShape[0] != outShape[1] ||
-      wShape[1] != inShape[1])
+  ConvShape shape;
+  shape.in = cast<MemRefType>(input.getType()).getShape();
+  shape.filter = cast<MemRefType>(filter.getType()).getShape();
+  shape.out = cast<MemRefType>(output.getType()).getShape();
+  if (shape.in[0] != shape.out[0] || shape.filter[0] != shape.out[1] ||
+      shape.filter[1] != shape.in[1])
     return failure();
-  SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
-  SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
-  if (strides.size() != 2 || dilations.size() != 2)
+  shape.strides = llvm::to_vector(op.getStrides().getValues<int64_t>());
+  shape.dilations = llvm::to_vector(op.getDilations().getValues<int64_t>());
+  if (shape.strides.size() != 2 || shape.dilations.size() != 2)
     return failure();
+  return shape;
+}
 
+/// Whether `op` sets all of `buffer` to +0.0 (linalg.fill, or a
+/// linalg.generic/linalg.map without inputs yielding a zero constant).
+bool isZeroFillOf(Operation *op, Value buffer) {
+  if (auto fill = dyn_cast<linalg::FillOp>(op))
+    return fill.getDpsInitOperand(0)->get() == buffer &&
+           matchPattern(fill.value(), m_PosZeroFloat());
+  if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
+    std::optional<Value> value = linalg::isaFillOpInterface(generic);
+    return value && generic.getDpsInitOperand(0)->get() == buffer &&
+           matchPattern(*value, m_PosZeroFloat());
+  }
+  if (auto map = dyn_cast<linalg::MapOp>(op)) {
+    if (!map.getInputs().empty() || map.getInit() != buffer)
+      return false;
+    auto yield = dyn_cast<linalg::YieldOp>(map.getMapper().front().back());
+    return yield && yield.getNumOperands() == 1 &&
+           matchPattern(yield.getOperand(0), m_PosZeroFloat());
+  }
+  return false;
+}
+
+/// A convolution input that is a padded copy: `alloc` (N x C x Hp x Wp),
+/// zero-filled by `fill`, its interior [0, 0, padH, padW] + [N, C, H, W]
+/// written through the subview `interior`; otherwise only read by
+/// convolutions (as their input) and freed.
+struct PaddedInput {
+  memref::AllocOp alloc;
+  Operation *fill = nullptr;
+  memref::SubViewOp interior;
+  int64_t padH = 0, padW = 0;
+};
+
+/// Whether a use of the interior view can take a compact buffer of the same
+/// shape instead (its type changes to the identity layout).
+bool acceptsCompactBuffer(OpOperand &use, MemRefType compact) {
+  Operation *user = use.getOwner();
+  if (isa<linalg::LinalgOp, memref::CopyOp, memref::ExtractStridedMetadataOp,
+          memref::ExtractAlignedPointerAsIndexOp>(user))
+    return true;
+  if (auto cast = dyn_cast<memref::CastOp>(user))
+    return memref::CastOp::areCastCompatible(compact, cast.getType());
+  return false;
+}
+
+FailureOr<PaddedInput> matchPaddedInput(Value input) {
+  PaddedInput padded;
+  padded.alloc = input.getDefiningOp<memref::AllocOp>();
+  if (!padded.alloc || !padded.alloc.getType().getLayout().isIdentity() ||
+      padded.alloc.getType().getRank() != 4 ||
+      !padded.alloc.getDynamicSizes().empty())
+    return failure();
+  Block *block = padded.alloc->getBlock();
+  SmallVector<Operation *> convs;
+  for (OpOperand &use : padded.alloc->getUses()) {
+    Operation *user = use.getOwner();
+    if (user->getBlock() != block)
+      return failure();
+    if (isa<memref::DeallocOp>(user))
+      continue;
+    if (auto view = dyn_cast<memref::SubViewOp>(user)) {
+      if (padded.interior)
+        return failure();
+      padded.interior = view;
+      continue;
+    }
+    if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(user)) {
+      // Every reader must become a kernel call, which alone can read the
+      // compact buffer.
+      if (&use != conv.getDpsInputOperand(0) || failed(getConvShape(conv)))
+        return failure();
+      convs.push_back(conv);
+      continue;
+    }
+    if (!padded.fill && isZeroFillOf(user, padded.alloc)) {
+      padded.fill = user;
+      continue;
+    }
+    return failure();
+  }
+  if (!padded.fill || !padded.interior ||
+      !padded.fill->isBeforeInBlock(padded.interior))
+    return failure();
+  for (Operation *conv : convs)
+    if (!padded.interior->isBeforeInBlock(conv))
+      return failure();
+
+  // The interior: whole batch and channels, unit strides, non-negative
+  // spatial offsets.
+  memref::SubViewOp view = padded.interior;
+  ArrayRef<int64_t> full = padded.alloc.getType().getShape();
+  ArrayRef<int64_t> offsets = view.getStaticOffsets();
+  ArrayRef<int64_t> sizes = view.getStaticSizes();
+  ArrayRef<int64_t> strides = view.getStaticStrides();
+  if (view.getType().getRank() != 4 || offsets.size() != 4 ||
+      llvm::any_of(strides, [](int64_t s) { return s != 1; }) ||
+      offsets[0] != 0 || offsets[1] != 0 || sizes[0] != full[0] ||
+      sizes[1] != full[1] || ShapedType::isDynamic(offsets[2]) ||
+      ShapedType::isDynamic(offsets[3]) ||
+      llvm::any_of(sizes, ShapedType::isDynamic))
+    return failure();
+  padded.padH = offsets[2];
+  padded.padW = offsets[3];
+  auto compact = MemRefType::get(sizes, view.getType().getElementType());
+  for (OpOperand &use : view->getUses())
+    if (use.getOwner()->getBlock() != block ||
+        !acceptsCompactBuffer(use, compact))
+      return failure();
+  return padded;
+}
+
+/// The unpadded buffer a convolution reads and its padding.
+struct ConvInput {
+  Value buffer;
+  int64_t padH = 0, padW = 0;
+};
+
+/// Gives the interior of `padded` a buffer of its own (the ops writing and
+/// reading the interior use it instead) and drops the fill; the padded
+/// buffer is left to its convolutions, which are about to read the compact
+/// one instead.
+ConvInput foldPadding(RewriterBase &rewriter, PaddedInput padded) {
+  memref::SubViewOp view = padded.interior;
+  auto type = MemRefType::get(view.getType().getShape(),
+                              view.getType().getElementType());
+  rewriter.setInsertionPoint(view);
+  auto compact = memref::AllocOp::create(rewriter, view.getLoc(), type,
+                                         padded.alloc.getAlignmentAttr());
+  rewriter.replaceAllUsesWith(view.getResult(), compact.getResult());
+  for (Operation *user : llvm::to_vector(padded.alloc->getUsers()))
+    if (auto dealloc = dyn_cast<memref::DeallocOp>(user)) {
+      rewriter.setInsertionPoint(dealloc);
+      memref::DeallocOp::create(rewriter, dealloc.getLoc(), compact);
+      rewriter.eraseOp(dealloc);
+    }
+  rewriter.eraseOp(view);
+  rewriter.eraseOp(padded.fill);
+  return {compact, padded.padH, padded.padW};
+}
+
+/// Rewrites an f32 linalg.conv_2d_nchw_fchw into a call to
+/// ltc_mlir_conv2d_nchw reading `input` (the op's input or, for a padded
+/// copy, the compact buffer and its padding).
+void rewriteConvolution(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp op,
+                        const ConvShape &shape, const ConvInput &input) {
+  Value filter = op.getDpsInputOperand(1)->get();
+  Value output = op.getDpsInitOperand(0)->get();
+  auto inShape = cast<MemRefType>(input.buffer.getType()).getShape();
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   auto cst = [&](int64_t v) { return constI64(rewriter, loc, v); };
   SmallVector<Value> args = {
-      cst(inShape[0]),  cst(inShape[1]), cst(inShape[2]), cst(inShape[3]),
-      cst(wShape[0]),   cst(wShape[2]),  cst(wShape[3]),  cst(outShape[2]),
-      cst(outShape[3]), cst(strides[0]), cst(strides[1]), cst(dilations[0]),
-      cst(dilations[1])};
-  for (Value v : {input, filter, output})
+      cst(inShape[0]),         cst(inShape[1]),       cst(inShape[2]),
+      cst(inShape[3]),         cst(shape.filter[0]),  cst(shape.filter[2]),
+      cst(shape.filter[3]),    cst(shape.out[2]),     cst(shape.out[3]),
+      cst(shape.strides[0]),   cst(shape.strides[1]), cst(shape.dilations[0]),
+      cst(shape.dilations[1]), cst(input.padH),       cst(input.padW)};
+  for (Value v : {input.buffer, filter, output})
     getMemRefArgs(rewriter, loc, v).appendTo(args);
   func::CallOp::create(rewriter, loc, kConv2d, TypeRange{}, args);
   rewriter.eraseOp(op);
-  return success();
 }
 
 struct LinalgToKernelCallsPass
@@ -309,13 +469,35 @@ struct LinalgToKernelCallsPass
     module.walk([&](linalg::LinalgOp op) { candidates.push_back(op); });
     IRRewriter rewriter(&getContext());
     bool usedSgemm = false, usedConv = false;
+    // Padded copies folded so far, by padded buffer (several convolutions
+    // may read one).
+    llvm::DenseMap<Value, ConvInput> folded;
+    SmallVector<memref::AllocOp> paddedBuffers;
     for (linalg::LinalgOp op : candidates) {
       if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op.getOperation())) {
-        usedConv |= succeeded(rewriteConvolution(rewriter, conv));
+        FailureOr<ConvShape> shape = getConvShape(conv);
+        if (failed(shape))
+          continue;
+        Value in = conv.getDpsInputOperand(0)->get();
+        ConvInput input{in};
+        if (auto it = folded.find(in); it != folded.end()) {
+          input = it->second;
+        } else if (FailureOr<PaddedInput> padded = matchPaddedInput(in);
+                   succeeded(padded)) {
+          input = foldPadding(rewriter, *padded);
+          folded[in] = input;
+          paddedBuffers.push_back(padded->alloc);
+        }
+        rewriteConvolution(rewriter, conv, *shape, input);
+        usedConv = true;
         continue;
       }
       usedSgemm |= succeeded(rewriteContraction(rewriter, op));
     }
+    // The padded buffers' convolutions all read the compact ones now.
+    for (memref::AllocOp alloc : paddedBuffers)
+      if (alloc->use_empty())
+        rewriter.eraseOp(alloc);
     if ((usedSgemm && failed(declareKernel(module, kSgemm, kSgemmArgs))) ||
         (usedConv && failed(declareKernel(module, kConv2d, kConv2dArgs)))) {
       module.emitError("a function named like a runtime kernel has another "

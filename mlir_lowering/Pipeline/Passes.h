@@ -72,7 +72,9 @@ std::unique_ptr<Pass> createGeneralizeNamedOpsPass();
 /// (batched) matrix products, named or generic with any operand layout, by
 /// calls to `ltc_mlir_sgemm`, and f32 linalg.conv_2d_nchw_fchw by calls to
 /// `ltc_mlir_conv2d_nchw` (runtime/cpu_kernels.h); a zero fill of the output
-/// just before the op is folded into the call.
+/// just before the op is folded into the call, and so is a convolution
+/// input's zero padding (a zero-filled buffer written through a subview and
+/// only read by convolutions): the kernel reads the interior alone.
 std::unique_ptr<Pass> createLinalgToKernelCallsPass();
 
 /// `ltc-expand-kernel-calls`: after deallocation, rewrites every func.call of

@@ -166,11 +166,64 @@ TEST(CpuKernelsTest, Conv2dAccumulatesLikeLinalg) {
     std::vector<float> want = NaiveConv(in, w, out, t.N, t.C, t.H, t.W, t.F,
                                         t.KH, t.KW, OH, OW, t.s, t.d);
     ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, t.KH, t.KW, OH, OW, t.s, t.s,
-                         t.d, t.d, Ptr(in.data()), 0, t.C * t.H * t.W,
+                         t.d, t.d, 0, 0, Ptr(in.data()), 0, t.C * t.H * t.W,
                          t.H * t.W, t.W, 1, Ptr(w.data()), 0, t.C * t.KH * t.KW,
                          t.KH * t.KW, t.KW, 1, Ptr(out.data()), 0,
                          t.F * OH * OW, OH * OW, OW, 1);
     ExpectNear(out, want);
+  }
+}
+
+// `in` (N x C x H x W) inside zeros: ph, pw rows/columns before, qh, qw
+// after.
+std::vector<float> PadImage(const std::vector<float> &in, int64_t N, int64_t C,
+                            int64_t H, int64_t W, int64_t ph, int64_t pw,
+                            int64_t qh, int64_t qw) {
+  int64_t Hp = H + ph + qh, Wp = W + pw + qw;
+  std::vector<float> out(N * C * Hp * Wp, 0.0f);
+  for (int64_t i = 0; i < N * C; ++i)
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t w = 0; w < W; ++w)
+        out[(i * Hp + h + ph) * Wp + w + pw] = in[(i * H + h) * W + w];
+  return out;
+}
+
+// Padding read as zeros around the unpadded input equals the convolution of
+// the padded copy, on every path: im2col (strided and dilated windows,
+// padding wider than the window reach), the transposed im2col of a weight
+// gradient, the batched GEMM and Winograd.
+TEST(CpuKernelsTest, Conv2dReadsPaddingAsZeros) {
+  struct Case {
+    int64_t N, C, H, W, F, KH, KW, s, d, ph, pw;
+  };
+  for (Case t : {Case{2, 3, 9, 11, 5, 3, 3, 1, 1, 1, 1},
+                 Case{1, 2, 10, 9, 3, 3, 2, 2, 1, 2, 1},
+                 Case{1, 1, 9, 9, 2, 3, 3, 1, 2, 2, 2},
+                 Case{1, 2, 4, 5, 3, 3, 3, 1, 1, 3, 4},
+                 Case{2, 3, 12, 13, 4, 12, 13, 1, 1, 1, 1},
+                 Case{2, 32, 7, 8, 5, 3, 3, 1, 1, 1, 1},
+                 Case{2, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1},
+                 Case{1, 64, 15, 17, 64, 3, 3, 1, 1, 1, 2}}) {
+    SCOPED_TRACE(testing::Message()
+                 << "N=" << t.N << " C=" << t.C << " H=" << t.H
+                 << " KH=" << t.KH << " ph=" << t.ph << " pw=" << t.pw);
+    // Symmetric padding, as torch's convolutions have.
+    int64_t Hp = t.H + 2 * t.ph, Wp = t.W + 2 * t.pw;
+    int64_t OH = (Hp - t.d * (t.KH - 1) - 1) / t.s + 1;
+    int64_t OW = (Wp - t.d * (t.KW - 1) - 1) / t.s + 1;
+    std::vector<float> in = Random(t.N * t.C * t.H * t.W, 17);
+    std::vector<float> w = Random(t.F * t.C * t.KH * t.KW, 18);
+    std::vector<float> out = Random(t.N * t.F * OH * OW, 19);
+    std::vector<float> padded =
+        PadImage(in, t.N, t.C, t.H, t.W, t.ph, t.pw, t.ph, t.pw);
+    std::vector<float> want = NaiveConv(padded, w, out, t.N, t.C, Hp, Wp, t.F,
+                                        t.KH, t.KW, OH, OW, t.s, t.d);
+    ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, t.KH, t.KW, OH, OW, t.s, t.s,
+                         t.d, t.d, t.ph, t.pw, Ptr(in.data()), 0,
+                         t.C * t.H * t.W, t.H * t.W, t.W, 1, Ptr(w.data()), 0,
+                         t.C * t.KH * t.KW, t.KH * t.KW, t.KW, 1,
+                         Ptr(out.data()), 0, t.F * OH * OW, OH * OW, OW, 1);
+    ExpectNear(out, want, 1e-3f);
   }
 }
 
@@ -214,10 +267,10 @@ TEST(CpuKernelsTest, LargeKernelsSplitOverThreads) {
     std::vector<float> out = Random(t.N * t.F * OH * OW, 11);
     std::vector<float> want =
         NaiveConv(in, w, out, t.N, t.C, t.H, t.W, t.F, 3, 3, OH, OW, 1, 1);
-    ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, 3, 3, OH, OW, 1, 1, 1, 1,
-                         Ptr(in.data()), 0, t.C * t.H * t.W, t.H * t.W, t.W, 1,
-                         Ptr(w.data()), 0, t.C * 9, 9, 3, 1, Ptr(out.data()), 0,
-                         t.F * OH * OW, OH * OW, OW, 1);
+    ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, 3, 3, OH, OW, 1, 1, 1, 1, 0,
+                         0, Ptr(in.data()), 0, t.C * t.H * t.W, t.H * t.W, t.W,
+                         1, Ptr(w.data()), 0, t.C * 9, 9, 3, 1, Ptr(out.data()),
+                         0, t.F * OH * OW, OH * OW, OW, 1);
     ExpectNear(out, want, 1e-3f);
   }
   EXPECT_EQ(OpenBlasThreads(), blas_threads);
@@ -361,9 +414,9 @@ TEST(CpuKernelsTest, WinogradConvolutionMatchesTheDirectSum) {
     std::vector<float> want =
         NaiveConv(in, w, out, t.N, t.C, t.H, t.W, t.F, 3, 3, OH, OW, 1, 1);
     if (!t.strided_out) {
-      ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, 3, 3, OH, OW, 1, 1, 1, 1,
-                           Ptr(in.data()), 0, t.C * t.H * t.W, t.H * t.W, t.W,
-                           1, Ptr(w.data()), 0, t.C * 9, 9, 3, 1,
+      ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, 3, 3, OH, OW, 1, 1, 1, 1, 0,
+                           0, Ptr(in.data()), 0, t.C * t.H * t.W, t.H * t.W,
+                           t.W, 1, Ptr(w.data()), 0, t.C * 9, 9, 3, 1,
                            Ptr(out.data()), 0, t.F * OH * OW, OH * OW, OW, 1);
       EXPECT_EQ(ltc_mlir::runtime::WinogradConvCount(), runs + 1);
       ExpectNear(out, want, 1e-3f);
@@ -375,10 +428,10 @@ TEST(CpuKernelsTest, WinogradConvolutionMatchesTheDirectSum) {
       for (int64_t f = 0; f < t.F; ++f)
         for (int64_t i = 0; i < OH * OW; ++i)
           nhwc[(n * OH * OW + i) * t.F + f] = out[(n * t.F + f) * OH * OW + i];
-    ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, 3, 3, OH, OW, 1, 1, 1, 1,
-                         Ptr(in.data()), 0, t.C * t.H * t.W, t.H * t.W, t.W, 1,
-                         Ptr(w.data()), 0, t.C * 9, 9, 3, 1, Ptr(nhwc.data()),
-                         0, OH * OW * t.F, 1, OW * t.F, t.F);
+    ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, 3, 3, OH, OW, 1, 1, 1, 1, 0,
+                         0, Ptr(in.data()), 0, t.C * t.H * t.W, t.H * t.W, t.W,
+                         1, Ptr(w.data()), 0, t.C * 9, 9, 3, 1,
+                         Ptr(nhwc.data()), 0, OH * OW * t.F, 1, OW * t.F, t.F);
     for (int64_t n = 0; n < t.N; ++n)
       for (int64_t f = 0; f < t.F; ++f)
         for (int64_t i = 0; i < OH * OW; ++i)

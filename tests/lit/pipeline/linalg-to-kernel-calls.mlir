@@ -126,13 +126,89 @@ func.func @not_kernels(%a: memref<3x5xf32>, %b: memref<5x7xf32>, %c: memref<3x7x
 
 // -----
 
-// A strided convolution: one call with the sizes, strides and dilations.
+// A strided convolution: one call with the sizes, strides, dilations and no
+// padding.
 // CHECK: func.func private @ltc_mlir_conv2d_nchw(
 // CHECK-LABEL: func.func @conv(
-// CHECK: call @ltc_mlir_conv2d_nchw(%c2_i64, %c3_i64, %c9_i64, %c9_i64{{.*}}) :
+// CHECK: call @ltc_mlir_conv2d_nchw(%c2_i64{{[_0-9]*}}, %c3_i64{{[_0-9]*}}, %c9_i64{{[_0-9]*}}, %c9_i64{{[_0-9]*}}, %c4_i64{{[_0-9]*}}, %c3_i64{{[_0-9]*}}, %c3_i64{{[_0-9]*}}, %c4_i64{{[_0-9]*}}, %c4_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %{{[0-9]+}},
 // CHECK-NOT: linalg.conv_2d_nchw_fchw
 func.func @conv(%in: memref<2x3x9x9xf32>, %w: memref<4x3x3x3xf32>, %out: memref<2x4x4x4xf32>) {
   linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
       ins(%in, %w : memref<2x3x9x9xf32>, memref<4x3x3x3xf32>) outs(%out : memref<2x4x4x4xf32>)
+  return
+}
+
+// -----
+
+// A padded copy read only by convolutions: its interior gets a compact
+// buffer that the copy writes, the zero fill and the padded buffer go, and
+// both calls read the compact buffer (8x8) with padding 1, 1.
+// CHECK-LABEL: func.func @padded_input(
+// CHECK-NOT: linalg.map
+// CHECK: %[[COMPACT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x3x8x8xf32>
+// CHECK-NOT: memref.subview
+// CHECK: linalg.copy ins(%{{.*}} : memref<2x3x8x8xf32>) outs(%[[COMPACT]] : memref<2x3x8x8xf32>)
+// CHECK: memref.extract_aligned_pointer_as_index %[[COMPACT]]
+// CHECK: call @ltc_mlir_conv2d_nchw(%c2_i64{{[_0-9]*}}, %c3_i64{{[_0-9]*}}, %c8_i64{{[_0-9]*}}, %c8_i64{{[_0-9]*}}, %c4_i64{{[_0-9]*}}, %c3_i64{{[_0-9]*}}, %c3_i64{{[_0-9]*}}, %c8_i64{{[_0-9]*}}, %c8_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %{{[0-9]+}},
+// CHECK: memref.extract_aligned_pointer_as_index %[[COMPACT]]
+// CHECK: call @ltc_mlir_conv2d_nchw(%c2_i64{{[_0-9]*}}, %c3_i64{{[_0-9]*}}, %c8_i64{{[_0-9]*}}, %c8_i64{{[_0-9]*}}, %c4_i64{{[_0-9]*}}, %c3_i64{{[_0-9]*}}, %c3_i64{{[_0-9]*}}, %c4_i64{{[_0-9]*}}, %c4_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %{{[0-9]+}},
+// CHECK: memref.dealloc %[[COMPACT]]
+// CHECK-NOT: memref.alloc
+func.func @padded_input(%x: memref<2x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %out: memref<2x4x8x8xf32>, %out2: memref<2x4x4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %pad = memref.alloc() {alignment = 64 : i64} : memref<2x3x10x10xf32>
+  linalg.map outs(%pad : memref<2x3x10x10xf32>)
+    (%init: f32) {
+      linalg.yield %zero : f32
+    }
+  %interior = memref.subview %pad[0, 0, 1, 1] [2, 3, 8, 8] [1, 1, 1, 1] : memref<2x3x10x10xf32> to memref<2x3x8x8xf32, strided<[300, 100, 10, 1], offset: 11>>
+  linalg.copy ins(%x : memref<2x3x8x8xf32>) outs(%interior : memref<2x3x8x8xf32, strided<[300, 100, 10, 1], offset: 11>>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%pad, %w : memref<2x3x10x10xf32>, memref<4x3x3x3xf32>) outs(%out : memref<2x4x8x8xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%pad, %w : memref<2x3x10x10xf32>, memref<4x3x3x3xf32>) outs(%out2 : memref<2x4x4x4xf32>)
+  memref.dealloc %pad : memref<2x3x10x10xf32>
+  return
+}
+
+// -----
+
+// A padded copy that another op also reads keeps its padding: the call
+// reads the 10x10 buffer with padding 0, 0.
+// CHECK-LABEL: func.func @padded_input_read_elsewhere(
+// CHECK: linalg.map
+// CHECK: memref.subview
+// CHECK: call @ltc_mlir_conv2d_nchw(%c2_i64{{[_0-9]*}}, %c3_i64{{[_0-9]*}}, %c10_i64{{[_0-9]*}}, %c10_i64{{[_0-9]*}}, %c4_i64{{[_0-9]*}}, %c3_i64{{[_0-9]*}}, %c3_i64{{[_0-9]*}}, %c8_i64{{[_0-9]*}}, %c8_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %{{[0-9]+}},
+func.func @padded_input_read_elsewhere(%x: memref<2x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %out: memref<2x4x8x8xf32>, %copy: memref<2x3x10x10xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %pad = memref.alloc() {alignment = 64 : i64} : memref<2x3x10x10xf32>
+  linalg.map outs(%pad : memref<2x3x10x10xf32>)
+    (%init: f32) {
+      linalg.yield %zero : f32
+    }
+  %interior = memref.subview %pad[0, 0, 1, 1] [2, 3, 8, 8] [1, 1, 1, 1] : memref<2x3x10x10xf32> to memref<2x3x8x8xf32, strided<[300, 100, 10, 1], offset: 11>>
+  linalg.copy ins(%x : memref<2x3x8x8xf32>) outs(%interior : memref<2x3x8x8xf32, strided<[300, 100, 10, 1], offset: 11>>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%pad, %w : memref<2x3x10x10xf32>, memref<4x3x3x3xf32>) outs(%out : memref<2x4x8x8xf32>)
+  linalg.copy ins(%pad : memref<2x3x10x10xf32>) outs(%copy : memref<2x3x10x10xf32>)
+  memref.dealloc %pad : memref<2x3x10x10xf32>
+  return
+}
+
+// -----
+
+// Padding with another value (here -inf) is not zero padding: kept.
+// CHECK-LABEL: func.func @padded_with_minus_inf(
+// CHECK: linalg.fill
+// CHECK: call @ltc_mlir_conv2d_nchw(%c2_i64, %c3_i64, %c10_i64, %c10_i64
+func.func @padded_with_minus_inf(%x: memref<2x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %out: memref<2x4x8x8xf32>) {
+  %ninf = arith.constant 0xFF800000 : f32
+  %pad = memref.alloc() {alignment = 64 : i64} : memref<2x3x10x10xf32>
+  linalg.fill ins(%ninf : f32) outs(%pad : memref<2x3x10x10xf32>)
+  %interior = memref.subview %pad[0, 0, 1, 1] [2, 3, 8, 8] [1, 1, 1, 1] : memref<2x3x10x10xf32> to memref<2x3x8x8xf32, strided<[300, 100, 10, 1], offset: 11>>
+  linalg.copy ins(%x : memref<2x3x8x8xf32>) outs(%interior : memref<2x3x8x8xf32, strided<[300, 100, 10, 1], offset: 11>>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%pad, %w : memref<2x3x10x10xf32>, memref<4x3x3x3xf32>) outs(%out : memref<2x4x8x8xf32>)
+  memref.dealloc %pad : memref<2x3x10x10xf32>
   return
 }
