@@ -33,9 +33,9 @@ namespace ltc_mlir {
 namespace runtime {
 namespace {
 
-// Transformed input and products of one chunk of images stay under this
-// many bytes (both live at once).
-constexpr int64_t kChunkBytes = int64_t{16} << 20;
+// Tiles per chunk of the batch (see WinogradConv3x3): measured at 1 and 2
+// threads on ResNet-18's shapes, 256 beat 64 and 128 by up to 10%.
+constexpr int64_t kMinChunkTiles = 256;
 
 std::atomic<int64_t> conv_count{0};
 
@@ -217,85 +217,106 @@ bool WinogradConv3x3(int threads, DenseGemmFn gemm, int64_t N, int64_t C,
   const int64_t Wp = 2 * TW + 2;
   const int64_t lead = std::min(pw, Wp), copy = std::min(W, Wp - lead);
 
-  // Work buffers come from the graph allocator's cache (a transformed
-  // filter set and one chunk of transformed tiles and products).
-  int64_t per_image = 16 * (C + F) * T * int64_t(sizeof(float));
-  int64_t chunk = std::clamp<int64_t>(kChunkBytes / per_image, 1, N);
+  // The tiles are processed in chunks of whole tile rows (consecutive rows
+  // of the batch's images, TW tiles each), and each share of the threads
+  // takes whole chunks through the input transform, the 16 GEMMs and the
+  // output transform: a chunk's transformed tiles and products stay in
+  // cache between them, and the threads need no barrier between phases.
+  // Measured on ResNet-18's 64- and 128-channel stages at 2 threads: 1.2 to
+  // 1.5x faster than running each phase over all tiles with the threads
+  // splitting it (same at 1 thread). A chunk has at least kMinChunkTiles
+  // tiles (the GEMMs' width), and there are at least as many chunks as
+  // threads.
+  const int64_t tile_rows = N * TH;
+  int64_t rows_per_chunk = std::clamp<int64_t>(
+      std::min((kMinChunkTiles + TW - 1) / TW,
+               (tile_rows + threads - 1) / std::max(threads, 1)),
+      1, tile_rows);
+  const int64_t chunks = (tile_rows + rows_per_chunk - 1) / rows_per_chunk;
+  // Chunks of even size: no thin last one.
+  rows_per_chunk = (tile_rows + chunks - 1) / chunks;
+  const int64_t shares = std::clamp<int64_t>(threads, 1, chunks);
+  const int64_t max_cols = rows_per_chunk * TW;
+
+  // Work buffers come from the graph allocator's cache: the transformed
+  // filters, and per share one chunk's transformed tiles and products.
+  const int64_t v_size = 16 * C * max_cols, m_size = 16 * F * max_cols;
   ScratchFloats u_buf(static_cast<size_t>(16 * F * C));
-  ScratchFloats v_buf(static_cast<size_t>(16 * C * chunk * T));
-  ScratchFloats m_buf(static_cast<size_t>(16 * F * chunk * T));
+  ScratchFloats v_buf(static_cast<size_t>(shares * v_size));
+  ScratchFloats m_buf(static_cast<size_t>(shares * m_size));
   if (u_buf.data() == nullptr || v_buf.data() == nullptr ||
       m_buf.data() == nullptr)
     return false;
   conv_count.fetch_add(1, std::memory_order_relaxed);
   TransformFilters(threads, F, C, w, w_sf, u_buf.data());
   const float *u = u_buf.data();
-  float *v = v_buf.data();
-  float *m = m_buf.data();
 
-  for (int64_t n0 = 0; n0 < N; n0 += chunk) {
-    const int64_t nb = std::min(chunk, N - n0);
-    const int64_t cols = nb * T;
-
-    // Input transform, one (image, channel) plane per item: B^T d along
-    // whole rows, then (B^T d) B along the row of tiles.
-    ParallelFor(nb * C, threads, 4 * threads, [&](int64_t b, int64_t e) {
-      std::vector<float> rows(static_cast<size_t>(8 * Wp), 0.0f);
-      float *r[4], *t[4];
-      for (int i = 0; i < 4; ++i) {
-        r[i] = rows.data() + i * Wp;
-        t[i] = rows.data() + (4 + i) * Wp;
-      }
-      for (int64_t item = b; item < e; ++item) {
-        int64_t img = item / C, c = item % C;
-        const float *plane = in + (n0 + img) * in_s0 + c * in_s1;
-        for (int64_t th = 0; th < TH; ++th) {
-          for (int i = 0; i < 4; ++i) {
-            int64_t row = 2 * th + i - ph;
-            if (row >= 0 && row < H) {
-              std::fill(r[i], r[i] + lead, 0.0f);
-              std::memcpy(r[i] + lead, plane + row * in_s2,
-                          copy * sizeof(float));
-              std::fill(r[i] + lead + copy, r[i] + Wp, 0.0f);
-            } else {
-              std::fill(r[i], r[i] + Wp, 0.0f);
-            }
+  // One chunk: tile rows [r0, r1) of the batch.
+  auto run_chunk = [&](int64_t r0, int64_t r1, float *v, float *m, float *rows,
+                       float *scratch) {
+    const int64_t cols = (r1 - r0) * TW;
+    if (cols <= 0)
+      return;
+    float *r[4], *t[4];
+    for (int i = 0; i < 4; ++i) {
+      r[i] = rows + i * Wp;
+      t[i] = rows + (4 + i) * Wp;
+    }
+    // Input transform: per channel and tile row, B^T d along the row, then
+    // (B^T d) B along its tiles.
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t row = r0; row < r1; ++row) {
+        int64_t img = row / TH, th = row % TH;
+        const float *plane = in + img * in_s0 + c * in_s1;
+        for (int i = 0; i < 4; ++i) {
+          int64_t ih = 2 * th + i - ph;
+          if (ih >= 0 && ih < H) {
+            std::fill(r[i], r[i] + lead, 0.0f);
+            std::memcpy(r[i] + lead, plane + ih * in_s2, copy * sizeof(float));
+            std::fill(r[i] + lead + copy, r[i] + Wp, 0.0f);
+          } else {
+            std::fill(r[i], r[i] + Wp, 0.0f);
           }
-          TransformInputRows(Wp, r, t);
-          float *dst = v + c * cols + img * T + th * TW;
-          for (int i = 0; i < 4; ++i)
-            TransformInputColumns(TW, t[i], dst + i * 4 * C * cols, C * cols);
         }
+        TransformInputRows(Wp, r, t);
+        float *dst = v + c * cols + (row - r0) * TW;
+        for (int i = 0; i < 4; ++i)
+          TransformInputColumns(TW, t[i], dst + i * 4 * C * cols, C * cols);
       }
-    });
-
     // The 16 products, each an F x C by C x cols GEMM.
-    ParallelFor(16, threads, 16, [&](int64_t b, int64_t e) {
-      for (int64_t xi = b; xi < e; ++xi)
-        gemm(F, cols, C, u + xi * F * C, C, v + xi * C * cols, cols,
-             m + xi * F * cols, cols);
-    });
-
-    // Output transform, one (image, filter) plane per item: along each row
-    // of tiles, A^T m, then (A^T m) A, then the adds into the output rows.
-    ParallelFor(nb * F, threads, 4 * threads, [&](int64_t b, int64_t e) {
-      std::vector<float> scratch(static_cast<size_t>(12 * TW));
-      float *y[4];
-      for (int k = 0; k < 4; ++k)
-        y[k] = scratch.data() + (8 + k) * TW;
-      for (int64_t item = b; item < e; ++item) {
-        int64_t img = item / F, f = item % F;
-        float *plane = out + (n0 + img) * out_s0 + f * out_s1;
-        for (int64_t th = 0; th < TH; ++th) {
-          TransformOutputRow(TW, m + f * cols + img * T + th * TW, F * cols,
-                             scratch.data(), y);
-          for (int r = 0; r < 2 && 2 * th + r < OH; ++r)
-            AddOutputRow(TW, OW, y[2 * r], y[2 * r + 1],
-                         plane + (2 * th + r) * out_s2, out_s3);
-        }
+    for (int64_t xi = 0; xi < 16; ++xi)
+      gemm(F, cols, C, u + xi * F * C, C, v + xi * C * cols, cols,
+           m + xi * F * cols, cols);
+    // Output transform: per filter and tile row, A^T m, then (A^T m) A,
+    // then the adds into the output rows.
+    float *y[4];
+    for (int k = 0; k < 4; ++k)
+      y[k] = scratch + (8 + k) * TW;
+    for (int64_t f = 0; f < F; ++f)
+      for (int64_t row = r0; row < r1; ++row) {
+        int64_t img = row / TH, th = row % TH;
+        float *plane = out + img * out_s0 + f * out_s1;
+        TransformOutputRow(TW, m + f * cols + (row - r0) * TW, F * cols,
+                           scratch, y);
+        for (int k = 0; k < 2 && 2 * th + k < OH; ++k)
+          AddOutputRow(TW, OW, y[2 * k], y[2 * k + 1],
+                       plane + (2 * th + k) * out_s2, out_s3);
       }
-    });
-  }
+  };
+
+  // Chunks split statically over the shares, each with its own buffers.
+  ParallelFor(shares, threads, shares, [&](int64_t b, int64_t e) {
+    std::vector<float> rows(static_cast<size_t>(8 * Wp), 0.0f);
+    std::vector<float> scratch(static_cast<size_t>(12 * TW));
+    for (int64_t share = b; share < e; ++share) {
+      int64_t c0 = chunks * share / shares, c1 = chunks * (share + 1) / shares;
+      for (int64_t chunk = c0; chunk < c1; ++chunk)
+        run_chunk(chunk * rows_per_chunk,
+                  std::min(tile_rows, (chunk + 1) * rows_per_chunk),
+                  v_buf.data() + share * v_size, m_buf.data() + share * m_size,
+                  rows.data(), scratch.data());
+    }
+  });
   return true;
 }
 

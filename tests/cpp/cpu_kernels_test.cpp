@@ -394,49 +394,60 @@ TEST(CpuKernelsTest, PipelineEmitsKernelCalls) {
 
 // 3x3 stride-1 convolutions with enough channels and tiles take Winograd's
 // F(2x2, 3x3) path: odd and even output sizes (a last tile that reaches past
-// the input), a taller input than the window needs, a strided output, and a
-// batch large enough to be transformed in two chunks.
+// the input), a taller input than the window needs, a strided output, and
+// batches transformed in several chunks of tile rows, on one thread and
+// split over two.
 TEST(CpuKernelsTest, WinogradConvolutionMatchesTheDirectSum) {
   struct Case {
     int64_t N, C, H, W, F;
     bool strided_out;
   };
-  for (Case t :
-       {Case{2, 64, 18, 18, 64, false}, Case{1, 64, 17, 19, 96, false},
-        Case{3, 96, 12, 11, 64, true}, Case{8, 64, 34, 34, 64, false}}) {
-    SCOPED_TRACE(testing::Message() << "N=" << t.N << " H=" << t.H
-                                    << " W=" << t.W << " F=" << t.F);
-    int64_t OH = t.H - 2, OW = t.W - 2;
-    int64_t runs = ltc_mlir::runtime::WinogradConvCount();
-    std::vector<float> in = Random(t.N * t.C * t.H * t.W, 12);
-    std::vector<float> w = Random(t.F * t.C * 9, 13);
-    std::vector<float> out = Random(t.N * t.F * OH * OW, 14);
-    std::vector<float> want =
-        NaiveConv(in, w, out, t.N, t.C, t.H, t.W, t.F, 3, 3, OH, OW, 1, 1);
-    if (!t.strided_out) {
+  for (int threads : {1, 2})
+    for (Case t :
+         {Case{2, 64, 18, 18, 64, false}, Case{1, 64, 17, 19, 96, false},
+          Case{3, 96, 12, 11, 64, true}, Case{8, 64, 34, 34, 64, false},
+          // Chunks of tile rows that straddle two images.
+          Case{2, 64, 36, 36, 64, false}}) {
+      SCOPED_TRACE(testing::Message()
+                   << "threads=" << threads << " N=" << t.N << " H=" << t.H
+                   << " W=" << t.W << " F=" << t.F);
+      ltc_mlir::runtime::SetCpuKernelThreads(threads);
+      int64_t OH = t.H - 2, OW = t.W - 2;
+      int64_t runs = ltc_mlir::runtime::WinogradConvCount();
+      std::vector<float> in = Random(t.N * t.C * t.H * t.W, 12);
+      std::vector<float> w = Random(t.F * t.C * 9, 13);
+      std::vector<float> out = Random(t.N * t.F * OH * OW, 14);
+      std::vector<float> want =
+          NaiveConv(in, w, out, t.N, t.C, t.H, t.W, t.F, 3, 3, OH, OW, 1, 1);
+      if (!t.strided_out) {
+        ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, 3, 3, OH, OW, 1, 1, 1, 1,
+                             0, 0, Ptr(in.data()), 0, t.C * t.H * t.W,
+                             t.H * t.W, t.W, 1, Ptr(w.data()), 0, t.C * 9, 9, 3,
+                             1, Ptr(out.data()), 0, t.F * OH * OW, OH * OW, OW,
+                             1);
+        EXPECT_EQ(ltc_mlir::runtime::WinogradConvCount(), runs + 1);
+        ExpectNear(out, want, 1e-3f);
+        continue;
+      }
+      // The output as the NHWC-ordered view of an N x OH x OW x F buffer.
+      std::vector<float> nhwc(out.size());
+      for (int64_t n = 0; n < t.N; ++n)
+        for (int64_t f = 0; f < t.F; ++f)
+          for (int64_t i = 0; i < OH * OW; ++i)
+            nhwc[(n * OH * OW + i) * t.F + f] =
+                out[(n * t.F + f) * OH * OW + i];
       ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, 3, 3, OH, OW, 1, 1, 1, 1, 0,
                            0, Ptr(in.data()), 0, t.C * t.H * t.W, t.H * t.W,
                            t.W, 1, Ptr(w.data()), 0, t.C * 9, 9, 3, 1,
-                           Ptr(out.data()), 0, t.F * OH * OW, OH * OW, OW, 1);
+                           Ptr(nhwc.data()), 0, OH * OW * t.F, 1, OW * t.F,
+                           t.F);
+      for (int64_t n = 0; n < t.N; ++n)
+        for (int64_t f = 0; f < t.F; ++f)
+          for (int64_t i = 0; i < OH * OW; ++i)
+            out[(n * t.F + f) * OH * OW + i] =
+                nhwc[(n * OH * OW + i) * t.F + f];
       EXPECT_EQ(ltc_mlir::runtime::WinogradConvCount(), runs + 1);
       ExpectNear(out, want, 1e-3f);
-      continue;
     }
-    // The output as the NHWC-ordered view of an N x OH x OW x F buffer.
-    std::vector<float> nhwc(out.size());
-    for (int64_t n = 0; n < t.N; ++n)
-      for (int64_t f = 0; f < t.F; ++f)
-        for (int64_t i = 0; i < OH * OW; ++i)
-          nhwc[(n * OH * OW + i) * t.F + f] = out[(n * t.F + f) * OH * OW + i];
-    ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, 3, 3, OH, OW, 1, 1, 1, 1, 0,
-                         0, Ptr(in.data()), 0, t.C * t.H * t.W, t.H * t.W, t.W,
-                         1, Ptr(w.data()), 0, t.C * 9, 9, 3, 1,
-                         Ptr(nhwc.data()), 0, OH * OW * t.F, 1, OW * t.F, t.F);
-    for (int64_t n = 0; n < t.N; ++n)
-      for (int64_t f = 0; f < t.F; ++f)
-        for (int64_t i = 0; i < OH * OW; ++i)
-          out[(n * t.F + f) * OH * OW + i] = nhwc[(n * OH * OW + i) * t.F + f];
-    EXPECT_EQ(ltc_mlir::runtime::WinogradConvCount(), runs + 1);
-    ExpectNear(out, want, 1e-3f);
-  }
+  ltc_mlir::runtime::SetCpuKernelThreads(0);
 }
