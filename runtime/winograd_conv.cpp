@@ -209,7 +209,7 @@ bool WinogradConv3x3(int threads, DenseGemmFn gemm, int64_t N, int64_t C,
   if (N <= 0 || C <= 0 || F <= 0 || OH <= 0 || OW <= 0 || H <= 0 || W <= 0 ||
       ph < 0 || pw < 0)
     return false;
-  const int64_t TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = TH * TW;
+  const int64_t TH = (OH + 1) / 2, TW = (OW + 1) / 2;
   // A tile row spans Wp padded columns: pw zeros, then the input's columns
   // (as many as fit), then zeros. Rows outside the input, and the last tile
   // row/column's reach past the padded input, read as zeros too; outputs
