@@ -31,6 +31,10 @@ import subprocess
 import sys
 import time
 
+# The unpaired ("alone") step timing: blocks until this long, at most this many.
+ALONE_MIN_SECONDS = 2.0
+ALONE_MAX_BLOCKS = 200
+
 WORKLOADS = ["mlp_train", "ln_gelu_chain", "encoder_train", "cnn_train", "resnet18_infer"]
 BACKENDS = ["ltc_mlir", "torchscript"]
 
@@ -201,9 +205,14 @@ def memory_worker(backend, workload, threads, steps, side):
             torch._lazy.wait_device_ops()
     # Step time with nothing else in the process: blocks of 5 steps as in the
     # paired run, but never next to the other side's (polling) threads.
-    # Unpaired, so noisier; it shows what the pairing costs each side.
+    # Unpaired, so noisier; it shows what the pairing costs each side. At
+    # least `steps` blocks and, for short steps, up to ALONE_MAX_BLOCKS until
+    # ALONE_MIN_SECONDS have passed: a few 1-ms blocks caught one of the
+    # machine's slow phases whole.
     times = []
-    for _ in range(steps):
+    start = time.perf_counter()
+    while len(times) < steps or (len(times) < ALONE_MAX_BLOCKS and
+                                 time.perf_counter() - start < ALONE_MIN_SECONDS):
         t0 = time.perf_counter()
         for _ in range(5):
             step()
@@ -489,8 +498,9 @@ def main():
                     "faster). The cold first step "
                     "compiles without the on-disk cache unless --warm-cache. Peak RSS: of the paired "
                     "process, and of eager alone and the lazy device alone, each in its own process; "
-                    "those two processes also time blocks of 5 steps (median per step, unpaired: "
-                    "noisier, but free of the other side's helper threads).\n\n" +
+                    "those two processes also time blocks of 5 steps (at least --steps blocks, "
+                    "and for short steps more, up to 200 blocks or 2 s; median per step, "
+                    "unpaired: noisier, but free of the other side's helper threads).\n\n" +
                     report + "\n")
 
 
