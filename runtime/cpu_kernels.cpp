@@ -278,21 +278,22 @@ void Im2colRows(const float *image, int64_t C, int64_t KH, int64_t KW,
 }
 
 // One image as the convolution reads it: C x Hp x Wp, the input shifted by
-// (ph, pw) with zeros around it. Without padding and inside its bounds it
-// is the input itself; otherwise a dense copy in `scratch`: one image's
-// copy stays in cache, where a padded copy of the whole batch (what the
-// compiled graph used to make) went through memory twice.
+// (ph, pw) with zeros around it. Without `copy` (no padding, windows inside
+// the input) it is the input itself; otherwise a dense copy in this
+// thread's scratch, valid until the thread's next call: one image's copy
+// stays in cache, where a padded copy of the whole batch (what the compiled
+// graph used to make) went through memory twice.
 struct ImageView {
   const float *data;
   int64_t s1, s2, s3;
 };
 
-ImageView PadImage(const float *image, int64_t C, int64_t H, int64_t W,
-                   int64_t Hp, int64_t Wp, int64_t ph, int64_t pw,
-                   int64_t in_s1, int64_t in_s2, int64_t in_s3,
-                   std::vector<float> &scratch) {
-  if (ph == 0 && pw == 0 && Hp <= H && Wp <= W)
+ImageView PadImage(bool copy, const float *image, int64_t C, int64_t H,
+                   int64_t W, int64_t Hp, int64_t Wp, int64_t ph, int64_t pw,
+                   int64_t in_s1, int64_t in_s2, int64_t in_s3) {
+  if (!copy)
     return {image, in_s1, in_s2, in_s3};
+  thread_local std::vector<float> scratch;
   scratch.assign(static_cast<size_t>(C * Hp * Wp), 0.0f);
   int64_t lo = std::min(pw, Wp), n = std::clamp<int64_t>(W, 0, Wp - lo);
   for (int64_t c = 0; c < C; ++c)
@@ -455,9 +456,11 @@ extern "C" void ltc_mlir_conv2d_nchw(
       return;
   }
 
-  // The extent of the (padded) input the windows read.
+  // The extent of the (padded) input the windows read, and whether each
+  // image needs a padded copy (PadImage) for them.
   const int64_t Hp = (OH - 1) * sh + (KH - 1) * dh + 1;
   const int64_t Wp = (OW - 1) * sw + (KW - 1) * dw + 1;
+  const bool pad_copy = ph != 0 || pw != 0 || Hp > H || Wp > W;
 
   // A pointwise convolution of a dense image needs no im2col: the image is
   // the K x P matrix already.
@@ -467,8 +470,8 @@ extern "C" void ltc_mlir_conv2d_nchw(
   // The weight gradient arrives as a convolution whose "filter" is the
   // output gradient: a large window and a tiny output. Its im2col matrix is
   // built transposed, so that the copies run along the window's rows.
-  bool transposed_col =
-      KW > OW && dw == 1 && (in_s3 == 1 || ph != 0 || pw != 0);
+  // (Its copies need unit-stride rows: the input's, or the padded copy's.)
+  bool transposed_col = KW > OW && dw == 1 && (in_s3 == 1 || pad_copy);
 
   // Small images in a batch: one GEMM over all of them, W times
   // [col_0 | col_1 | ...], then each image's block added into its output.
@@ -485,11 +488,10 @@ extern "C" void ltc_mlir_conv2d_nchw(
     if (col != nullptr && result != nullptr) {
       ParallelFor(N, threads, std::min<int64_t>(N, 4 * threads),
                   [&](int64_t n_begin, int64_t n_end) {
-                    thread_local std::vector<float> padded;
                     for (int64_t n = n_begin; n < n_end; ++n) {
                       ImageView image =
-                          PadImage(in + n * in_s0, C, H, W, Hp, Wp, ph, pw,
-                                   in_s1, in_s2, in_s3, padded);
+                          PadImage(pad_copy, in + n * in_s0, C, H, W, Hp, Wp,
+                                   ph, pw, in_s1, in_s2, in_s3);
                       Im2colRows(image.data, C, KH, KW, OH, OW, sh, sw, dh, dw,
                                  image.s1, image.s2, image.s3, col + n * P, NP);
                     }
@@ -515,13 +517,13 @@ extern "C" void ltc_mlir_conv2d_nchw(
   // thread count splits each image's GEMM instead.
   int gemm_threads = N >= threads ? 1 : threads;
   auto images = [&](int64_t n_begin, int64_t n_end) {
-    thread_local std::vector<float> col, padded;
+    thread_local std::vector<float> col;
     for (int64_t n = n_begin; n < n_end; ++n) {
       const float *bm = in + n * in_s0;
       int64_t sbk = in_s1, sbp = 1;
       if (!direct) {
-        ImageView image = PadImage(in + n * in_s0, C, H, W, Hp, Wp, ph, pw,
-                                   in_s1, in_s2, in_s3, padded);
+        ImageView image = PadImage(pad_copy, in + n * in_s0, C, H, W, Hp, Wp,
+                                   ph, pw, in_s1, in_s2, in_s3);
         col.resize(static_cast<size_t>(K * P));
         if (transposed_col) {
           // colT[p, k]: one row per output position, so that each copy is a

@@ -228,14 +228,15 @@ bool WinogradConv3x3(int threads, DenseGemmFn gemm, int64_t N, int64_t C,
   // tiles (the GEMMs' width), and there are at least as many chunks as
   // threads.
   const int64_t tile_rows = N * TH;
-  int64_t rows_per_chunk = std::clamp<int64_t>(
-      std::min((kMinChunkTiles + TW - 1) / TW,
-               (tile_rows + threads - 1) / std::max(threads, 1)),
-      1, tile_rows);
+  const int64_t workers = std::max(threads, 1);
+  int64_t rows_per_chunk =
+      std::clamp<int64_t>(std::min((kMinChunkTiles + TW - 1) / TW,
+                                   (tile_rows + workers - 1) / workers),
+                          1, tile_rows);
   const int64_t chunks = (tile_rows + rows_per_chunk - 1) / rows_per_chunk;
   // Chunks of even size: no thin last one.
   rows_per_chunk = (tile_rows + chunks - 1) / chunks;
-  const int64_t shares = std::clamp<int64_t>(threads, 1, chunks);
+  const int64_t shares = std::min(workers, chunks);
   const int64_t max_cols = rows_per_chunk * TW;
 
   // Work buffers come from the graph allocator's cache: the transformed
