@@ -3,6 +3,7 @@
 #include "runtime/graph_allocator.h"
 
 #include "runtime/linalg_kernels.h"
+#include "runtime/onednn_conv.h"
 #include "runtime/parallel_for.h"
 #include "runtime/pooling_kernels.h"
 #include "runtime/winograd_conv.h"
@@ -10,10 +11,13 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace ltc_mlir {
@@ -322,139 +326,140 @@ constexpr int64_t kBatchedConvMaxPositions = 256;
 constexpr int64_t kBatchedConvMinK = 256;
 constexpr int64_t kBatchedConvMaxElements = int64_t{8} << 20;
 
-float *Ptr(int64_t ptr, int64_t off) {
-  return reinterpret_cast<float *>(static_cast<intptr_t>(ptr)) + off;
-}
-
-} // namespace
-
-bool CpuKernelsUseBlas() { return GetBlas().sgemm != nullptr; }
-
-void SetCpuKernelThreads(int threads) {
-  SetParallelForThreads(threads < 0 ? 0 : threads);
-}
-
-const CpuKernelSymbol *GetCpuKernelSymbols(int *count) {
-  static const std::vector<CpuKernelSymbol> symbols = [] {
-    std::vector<CpuKernelSymbol> all = {
-        {"ltc_mlir_sgemm", reinterpret_cast<void *>(&ltc_mlir_sgemm)},
-        {"ltc_mlir_conv2d_nchw",
-         reinterpret_cast<void *>(&ltc_mlir_conv2d_nchw)},
-        {"ltc_mlir_parallel_for",
-         reinterpret_cast<void *>(&ltc_mlir_parallel_for)},
-    };
-    // Linear algebra (linalg_kernels.h).
-    int linalg_count = 0;
-    const CpuKernelSymbol *linalg = GetLinalgKernelSymbols(&linalg_count);
-    all.insert(all.end(), linalg, linalg + linalg_count);
-    // Max pooling with indices (pooling_kernels.h).
-    int pooling_count = 0;
-    const CpuKernelSymbol *pooling = GetPoolingKernelSymbols(&pooling_count);
-    all.insert(all.end(), pooling, pooling + pooling_count);
-    // The allocation functions of compiled graphs (graph_allocator.h).
-    int allocator_count = 0;
-    const CpuKernelSymbol *allocator =
-        GetGraphAllocatorSymbols(&allocator_count);
-    all.insert(all.end(), allocator, allocator + allocator_count);
-    return all;
-  }();
-  *count = static_cast<int>(symbols.size());
-  return symbols.data();
-}
-
-} // namespace runtime
-} // namespace ltc_mlir
-
-using ltc_mlir::runtime::Ptr;
-
-extern "C" void ltc_mlir_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K,
-                               int64_t a_ptr, int64_t a_off, int64_t sab,
-                               int64_t sam, int64_t sak, int64_t b_ptr,
-                               int64_t b_off, int64_t sbb, int64_t sbk,
-                               int64_t sbn, int64_t c_ptr, int64_t c_off,
-                               int64_t scb, int64_t scm, int64_t scn,
-                               int64_t accumulate) {
-  using namespace ltc_mlir::runtime;
-  const float *a = Ptr(a_ptr, a_off);
-  const float *b = Ptr(b_ptr, b_off);
-  float *c = Ptr(c_ptr, c_off);
-  if (batch <= 0)
-    return;
-  SerialBlasScope serial(GetBlas());
-  int threads = GetKernelThreads();
-  bool parallel =
-      threads >= 2 &&
-      double(batch) * double(M) * double(N) * double(K) >= kParallelMacs;
-  // Whole GEMMs per thread when there are enough of them; else each GEMM is
-  // split.
-  if (parallel && batch >= threads) {
-    ParallelFor(batch, threads, std::min<int64_t>(batch, 4 * threads),
-                [&](int64_t begin, int64_t end) {
-                  for (int64_t i = begin; i < end; ++i)
-                    StridedGemm(M, N, K, a + i * sab, sam, sak, b + i * sbb,
-                                sbk, sbn, c + i * scb, scm, scn,
-                                accumulate != 0);
-                });
-    return;
+// Which kernel runs each convolution (ConvKernel, cpu_kernels.h). The
+// fastest depends on the machine as much as on the shape. Measured on
+// ResNet-18's 3x3 convolutions: on an AMD EPYC, Winograd beat eager
+// PyTorch's oneDNN; on an Intel Xeon with AVX-512, oneDNN's kernels beat
+// both Winograd and im2col by 1.3-1.7x. So under kAuto the first calls of a
+// shape run each candidate kConvTuningRounds times in turn, timed (every
+// call computes the full result), and later calls run the fastest.
+class ConvTuner {
+public:
+  ConvTuner() {
+    const char *env = std::getenv("LTC_MLIR_CONV");
+    std::string name = env == nullptr ? "" : env;
+    forced_ = name == "onednn"     ? ConvKernel::kOneDnn
+              : name == "winograd" ? ConvKernel::kWinograd
+              : name == "im2col"   ? ConvKernel::kIm2col
+                                   : ConvKernel::kAuto;
   }
-  for (int64_t i = 0; i < batch; ++i)
-    SplitGemm(parallel ? threads : 1, M, N, K, a + i * sab, sam, sak,
-              b + i * sbb, sbk, sbn, c + i * scb, scm, scn, accumulate != 0);
+
+  void Force(ConvKernel kernel) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    forced_ = kernel;
+    entries_.clear();
+  }
+
+  ConvKernel Forced() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return forced_;
+  }
+
+  // The kernel to run for `key` among `candidates` (bits by ConvKernel);
+  // *timed says whether the caller should Record how long it took.
+  ConvKernel Pick(const Conv2dKey &key, unsigned candidates, bool *timed) {
+    *timed = false;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (forced_ != ConvKernel::kAuto)
+      return candidates & Bit(forced_) ? forced_ : ConvKernel::kIm2col;
+    Entry &entry = entries_[key];
+    if (entry.chosen != ConvKernel::kAuto)
+      return entry.chosen;
+    candidates &= ~entry.failed;
+    const int count = __builtin_popcount(candidates);
+    if (count <= 1 || entry.calls >= kConvTuningRounds * count) {
+      ConvKernel best = ConvKernel::kIm2col;
+      for (ConvKernel k :
+           {ConvKernel::kOneDnn, ConvKernel::kWinograd, ConvKernel::kIm2col})
+        if ((candidates & Bit(k)) &&
+            entry.seconds[int(k)] < entry.seconds[int(best)])
+          best = k;
+      entry.chosen = best;
+      return best;
+    }
+    // The (calls % count)-th candidate: each in turn.
+    int skip = entry.calls % count;
+    unsigned left = candidates;
+    while (skip-- > 0)
+      left &= left - 1;
+    *timed = true;
+    return ConvKernel(__builtin_ctz(left));
+  }
+
+  void Record(const Conv2dKey &key, ConvKernel kernel, bool ran,
+              double seconds) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Entry &entry = entries_[key];
+    if (ran)
+      entry.seconds[int(kernel)] =
+          std::min(entry.seconds[int(kernel)], seconds);
+    else
+      entry.failed |= Bit(kernel);
+    ++entry.calls;
+  }
+
+private:
+  static unsigned Bit(ConvKernel k) { return 1u << int(k); }
+
+  struct Entry {
+    int calls = 0;
+    unsigned failed = 0;
+    ConvKernel chosen = ConvKernel::kAuto;
+    // Fastest time of each kernel so far (kAuto's slot unused).
+    double seconds[4] = {kNever, kNever, kNever, kNever};
+  };
+  static constexpr double kNever = 1e300;
+
+  std::mutex mutex_;
+  ConvKernel forced_;
+  std::unordered_map<Conv2dKey, Entry, Conv2dKeyHash> entries_;
+};
+
+ConvTuner &Tuner() {
+  static ConvTuner *tuner = new ConvTuner(); // outlives every caller
+  return *tuner;
 }
 
-extern "C" void ltc_mlir_conv2d_nchw(
-    int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH,
-    int64_t KW, int64_t OH, int64_t OW, int64_t sh, int64_t sw, int64_t dh,
-    int64_t dw, int64_t ph, int64_t pw, int64_t in_ptr, int64_t in_off,
-    int64_t in_s0, int64_t in_s1, int64_t in_s2, int64_t in_s3, int64_t w_ptr,
-    int64_t w_off, int64_t w_s0, int64_t w_s1, int64_t w_s2, int64_t w_s3,
-    int64_t out_ptr, int64_t out_off, int64_t out_s0, int64_t out_s1,
-    int64_t out_s2, int64_t out_s3) {
-  if (N <= 0 || F <= 0 || OH <= 0 || OW <= 0)
-    return;
-  // Every path below reads only inside the H x W input (the rest is
-  // padding), whatever the window sizes; nonsense sizes do nothing.
-  if (C <= 0 || H <= 0 || W <= 0 || KH <= 0 || KW <= 0 || sh < 1 || sw < 1 ||
-      dh < 1 || dw < 1 || ph < 0 || pw < 0)
-    return;
-  using namespace ltc_mlir::runtime;
-  const float *in = Ptr(in_ptr, in_off);
-  const float *w = Ptr(w_ptr, w_off);
-  float *out = Ptr(out_ptr, out_off);
-  int64_t K = C * KH * KW, P = OH * OW;
-  SerialBlasScope serial(GetBlas());
+// The filter as an F x K matrix: the filter itself when its rows are
+// dense, else a copy packed as [F, C, KH, KW] into `packed`. *row_stride
+// receives the matrix's row stride.
+const float *FilterMatrix(const Conv2dProblem &p, std::vector<float> &packed,
+                          int64_t *row_stride) {
+  const int64_t K = p.C * p.KH * p.KW;
+  const int64_t *ws = p.w_s;
+  if ((ws[3] == 1 || p.KW == 1) && ws[2] == p.KW * ws[3] &&
+      ws[1] == p.KH * ws[2]) {
+    *row_stride = ws[0];
+    return p.w;
+  }
+  packed.resize(static_cast<size_t>(p.F * K));
+  for (int64_t f = 0; f < p.F; ++f)
+    for (int64_t c = 0; c < p.C; ++c)
+      for (int64_t kh = 0; kh < p.KH; ++kh)
+        for (int64_t kw = 0; kw < p.KW; ++kw)
+          packed[((f * p.C + c) * p.KH + kh) * p.KW + kw] =
+              p.w[f * ws[0] + c * ws[1] + kh * ws[2] + kw * ws[3]];
+  *row_stride = K;
+  return packed.data();
+}
 
-  // The filter as an F x K matrix.
+// im2col + GEMM, with its variants: pointwise convolutions of dense images
+// skip the im2col; the weight gradient's shape builds it transposed; small
+// images in a batch share one GEMM.
+void Im2colConv(int threads, const Conv2dProblem &p) {
+  const int64_t N = p.N, C = p.C, H = p.H, W = p.W, F = p.F, KH = p.KH,
+                KW = p.KW, OH = p.OH, OW = p.OW, sh = p.sh, sw = p.sw,
+                dh = p.dh, dw = p.dw, ph = p.ph, pw = p.pw;
+  const int64_t in_s0 = p.in_s[0], in_s1 = p.in_s[1], in_s2 = p.in_s[2],
+                in_s3 = p.in_s[3];
+  const int64_t out_s0 = p.out_s[0], out_s1 = p.out_s[1], out_s2 = p.out_s[2],
+                out_s3 = p.out_s[3];
+  const float *in = p.in;
+  float *out = p.out;
+  const int64_t K = C * KH * KW, P = OH * OW;
   thread_local std::vector<float> packed_w;
-  const float *wm = w;
-  int64_t swf = w_s0;
-  if (!(w_s3 == 1 || KW == 1) || w_s2 != KW * w_s3 || w_s1 != KH * w_s2) {
-    // A filter view: pack it as [F, C, KH, KW].
-    packed_w.resize(static_cast<size_t>(F * K));
-    for (int64_t f = 0; f < F; ++f)
-      for (int64_t c = 0; c < C; ++c)
-        for (int64_t kh = 0; kh < KH; ++kh)
-          for (int64_t kw = 0; kw < KW; ++kw)
-            packed_w[((f * C + c) * KH + kh) * KW + kw] =
-                w[f * w_s0 + c * w_s1 + kh * w_s2 + kw * w_s3];
-    wm = packed_w.data();
-    swf = K;
-  }
-
-  // Small convolutions run on their caller alone (kParallelMacs).
-  int threads = GetKernelThreads();
-  if (double(N) * double(F) * double(P) * double(K) < kParallelMacs)
-    threads = 1;
-
-  // 3x3 stride-1 windows over enough channels and tiles: Winograd's
-  // F(2x2, 3x3) does 16 multiplies per 2x2 outputs where im2col does 36.
-  if (KH == 3 && KW == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 &&
-      in_s3 == 1 && UseWinogradConv3x3(N, C, F, OH, OW)) {
-    if (WinogradConv3x3(threads, &DenseGemm, N, C, H, W, F, OH, OW, ph, pw, in,
-                        in_s0, in_s1, in_s2, wm, swf, out, out_s0, out_s1,
-                        out_s2, out_s3))
-      return;
-  }
+  int64_t swf = 0;
+  const float *wm = FilterMatrix(p, packed_w, &swf);
 
   // The extent of the (padded) input the windows read, and whether each
   // image needs a padded copy (PadImage) for them.
@@ -565,4 +570,178 @@ extern "C" void ltc_mlir_conv2d_nchw(
     ParallelFor(N, threads, std::min<int64_t>(N, 4 * threads), images);
   else
     images(0, N);
+}
+
+// Runs `kernel` on the problem; false if it could not (out untouched).
+bool RunConv(ConvKernel kernel, int threads, const Conv2dProblem &p) {
+  switch (kernel) {
+  case ConvKernel::kOneDnn:
+    return OneDnnConv2d(threads, p);
+  case ConvKernel::kWinograd: {
+    thread_local std::vector<float> packed_w;
+    int64_t swf = 0;
+    const float *wm = FilterMatrix(p, packed_w, &swf);
+    return WinogradConv3x3(threads, &DenseGemm, p.N, p.C, p.H, p.W, p.F, p.OH,
+                           p.OW, p.ph, p.pw, p.in, p.in_s[0], p.in_s[1],
+                           p.in_s[2], wm, swf, p.out, p.out_s[0], p.out_s[1],
+                           p.out_s[2], p.out_s[3]);
+  }
+  case ConvKernel::kAuto:
+  case ConvKernel::kIm2col:
+    Im2colConv(threads, p);
+    return true;
+  }
+  return false;
+}
+
+float *Ptr(int64_t ptr, int64_t off) {
+  return reinterpret_cast<float *>(static_cast<intptr_t>(ptr)) + off;
+}
+
+} // namespace
+
+bool CpuKernelsUseBlas() { return GetBlas().sgemm != nullptr; }
+
+void SetCpuKernelThreads(int threads) {
+  SetParallelForThreads(threads < 0 ? 0 : threads);
+}
+
+void SetConvKernel(ConvKernel kernel) { Tuner().Force(kernel); }
+
+ConvKernel GetConvKernel() { return Tuner().Forced(); }
+
+const CpuKernelSymbol *GetCpuKernelSymbols(int *count) {
+  static const std::vector<CpuKernelSymbol> symbols = [] {
+    std::vector<CpuKernelSymbol> all = {
+        {"ltc_mlir_sgemm", reinterpret_cast<void *>(&ltc_mlir_sgemm)},
+        {"ltc_mlir_conv2d_nchw",
+         reinterpret_cast<void *>(&ltc_mlir_conv2d_nchw)},
+        {"ltc_mlir_parallel_for",
+         reinterpret_cast<void *>(&ltc_mlir_parallel_for)},
+    };
+    // Linear algebra (linalg_kernels.h).
+    int linalg_count = 0;
+    const CpuKernelSymbol *linalg = GetLinalgKernelSymbols(&linalg_count);
+    all.insert(all.end(), linalg, linalg + linalg_count);
+    // Max pooling with indices (pooling_kernels.h).
+    int pooling_count = 0;
+    const CpuKernelSymbol *pooling = GetPoolingKernelSymbols(&pooling_count);
+    all.insert(all.end(), pooling, pooling + pooling_count);
+    // The allocation functions of compiled graphs (graph_allocator.h).
+    int allocator_count = 0;
+    const CpuKernelSymbol *allocator =
+        GetGraphAllocatorSymbols(&allocator_count);
+    all.insert(all.end(), allocator, allocator + allocator_count);
+    return all;
+  }();
+  *count = static_cast<int>(symbols.size());
+  return symbols.data();
+}
+
+} // namespace runtime
+} // namespace ltc_mlir
+
+using ltc_mlir::runtime::Ptr;
+
+extern "C" void ltc_mlir_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K,
+                               int64_t a_ptr, int64_t a_off, int64_t sab,
+                               int64_t sam, int64_t sak, int64_t b_ptr,
+                               int64_t b_off, int64_t sbb, int64_t sbk,
+                               int64_t sbn, int64_t c_ptr, int64_t c_off,
+                               int64_t scb, int64_t scm, int64_t scn,
+                               int64_t accumulate) {
+  using namespace ltc_mlir::runtime;
+  const float *a = Ptr(a_ptr, a_off);
+  const float *b = Ptr(b_ptr, b_off);
+  float *c = Ptr(c_ptr, c_off);
+  if (batch <= 0)
+    return;
+  SerialBlasScope serial(GetBlas());
+  int threads = GetKernelThreads();
+  bool parallel =
+      threads >= 2 &&
+      double(batch) * double(M) * double(N) * double(K) >= kParallelMacs;
+  // Whole GEMMs per thread when there are enough of them; else each GEMM is
+  // split.
+  if (parallel && batch >= threads) {
+    ParallelFor(batch, threads, std::min<int64_t>(batch, 4 * threads),
+                [&](int64_t begin, int64_t end) {
+                  for (int64_t i = begin; i < end; ++i)
+                    StridedGemm(M, N, K, a + i * sab, sam, sak, b + i * sbb,
+                                sbk, sbn, c + i * scb, scm, scn,
+                                accumulate != 0);
+                });
+    return;
+  }
+  for (int64_t i = 0; i < batch; ++i)
+    SplitGemm(parallel ? threads : 1, M, N, K, a + i * sab, sam, sak,
+              b + i * sbb, sbk, sbn, c + i * scb, scm, scn, accumulate != 0);
+}
+
+extern "C" void ltc_mlir_conv2d_nchw(
+    int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH,
+    int64_t KW, int64_t OH, int64_t OW, int64_t sh, int64_t sw, int64_t dh,
+    int64_t dw, int64_t ph, int64_t pw, int64_t in_ptr, int64_t in_off,
+    int64_t in_s0, int64_t in_s1, int64_t in_s2, int64_t in_s3, int64_t w_ptr,
+    int64_t w_off, int64_t w_s0, int64_t w_s1, int64_t w_s2, int64_t w_s3,
+    int64_t out_ptr, int64_t out_off, int64_t out_s0, int64_t out_s1,
+    int64_t out_s2, int64_t out_s3) {
+  if (N <= 0 || F <= 0 || OH <= 0 || OW <= 0)
+    return;
+  // Every path below reads only inside the H x W input (the rest is
+  // padding), whatever the window sizes; nonsense sizes do nothing.
+  if (C <= 0 || H <= 0 || W <= 0 || KH <= 0 || KW <= 0 || sh < 1 || sw < 1 ||
+      dh < 1 || dw < 1 || ph < 0 || pw < 0)
+    return;
+  using namespace ltc_mlir::runtime;
+  const Conv2dProblem p{N,
+                        C,
+                        H,
+                        W,
+                        F,
+                        KH,
+                        KW,
+                        OH,
+                        OW,
+                        sh,
+                        sw,
+                        dh,
+                        dw,
+                        ph,
+                        pw,
+                        Ptr(in_ptr, in_off),
+                        {in_s0, in_s1, in_s2, in_s3},
+                        Ptr(w_ptr, w_off),
+                        {w_s0, w_s1, w_s2, w_s3},
+                        Ptr(out_ptr, out_off),
+                        {out_s0, out_s1, out_s2, out_s3}};
+  SerialBlasScope serial(GetBlas());
+
+  // Small convolutions run on their caller alone (kParallelMacs).
+  int threads = GetKernelThreads();
+  if (double(N) * double(F) * double(OH * OW) * double(C * KH * KW) <
+      kParallelMacs)
+    threads = 1;
+
+  // 3x3 stride-1 windows over enough channels and tiles: Winograd's
+  // F(2x2, 3x3) does 16 multiplies per 2x2 outputs where im2col does 36.
+  const bool winograd = KH == 3 && KW == 3 && sh == 1 && sw == 1 && dh == 1 &&
+                        dw == 1 && in_s3 == 1 &&
+                        UseWinogradConv3x3(N, C, F, OH, OW);
+  unsigned candidates =
+      1u << int(ConvKernel::kIm2col) | 1u << int(ConvKernel::kOneDnn);
+  if (winograd)
+    candidates |= 1u << int(ConvKernel::kWinograd);
+  const Conv2dKey key = KeyOf(p, threads);
+  bool timed = false;
+  ConvKernel kernel = Tuner().Pick(key, candidates, &timed);
+  auto start = std::chrono::steady_clock::now();
+  bool ran = RunConv(kernel, threads, p);
+  if (timed)
+    Tuner().Record(
+        key, kernel, ran,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
+  if (!ran)
+    RunConv(ConvKernel::kIm2col, threads, p);
 }

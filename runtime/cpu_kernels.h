@@ -1,9 +1,9 @@
 // Hand-written f32 kernels that compiled code calls instead of generated loops
 // (the CPU pipeline's ltc-linalg-to-kernel-calls pass emits the calls): a
 // batched GEMM on arbitrarily strided operands and an NCHW 2-d convolution
-// (im2col + GEMM). Both run on OpenBLAS's cblas_sgemm when the library can be
-// loaded, and on a plain loop nest otherwise, so a missing library costs
-// speed, never correctness.
+// (oneDNN, Winograd or im2col + GEMM, chosen per shape). The GEMMs run on
+// OpenBLAS's cblas_sgemm when the library can be loaded, and on a plain loop
+// nest otherwise, so a missing library costs speed, never correctness.
 //
 // Pointers arrive as int64 (the generated code extracts them from memref
 // descriptors as integers); offsets and strides count elements.
@@ -55,6 +55,19 @@ bool CpuKernelsUseBlas();
 // backend passes torch.get_num_threads() here so that both agree. OpenBLAS
 // itself runs single-threaded while a kernel runs (cpu_kernels.cpp says why).
 void SetCpuKernelThreads(int threads);
+
+// The kernel that runs ltc_mlir_conv2d_nchw's convolutions: oneDNN's
+// (onednn_conv.h), Winograd's F(2x2, 3x3) (winograd_conv.h; 3x3 stride-1
+// windows over enough channels) or im2col + GEMM (any convolution). Under
+// kAuto, the default, the first calls of each problem shape and thread
+// count run each kernel that applies kConvTuningRounds times in turn, timed,
+// and later calls run the fastest. Forcing a kernel that does not apply to
+// a convolution runs im2col. LTC_MLIR_CONV=auto|onednn|winograd|im2col sets
+// it at first use; setting it again starts the tuning afresh.
+enum class ConvKernel { kAuto = 0, kOneDnn = 1, kWinograd = 2, kIm2col = 3 };
+constexpr int kConvTuningRounds = 2;
+void SetConvKernel(ConvKernel kernel);
+ConvKernel GetConvKernel();
 
 // Name and address of each kernel, for the JIT's symbol table.
 struct CpuKernelSymbol {

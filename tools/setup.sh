@@ -14,6 +14,9 @@ PACKAGES=(
   python3-pytest python3-yaml python3-sklearn python3-torchvision
   # A fast BLAS, so eager CPU (the baseline) runs at its real speed.
   libopenblas0-pthread
+  # oneDNN's headers: the runtime calls the oneDNN that LibTorch already links
+  # for convolutions, where it measures faster than its own kernels.
+  libdnnl-dev
 )
 
 missing=()

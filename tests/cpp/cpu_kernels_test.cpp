@@ -5,6 +5,7 @@
 #include "mlir_lowering/Pipeline/CpuPipeline.h"
 #include "runtime/cpu_device.h"
 #include "runtime/cpu_kernels.h"
+#include "runtime/onednn_conv.h"
 #include "runtime/winograd_conv.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -145,6 +146,39 @@ std::vector<float> NaiveConv(const std::vector<float> &in,
   return out;
 }
 
+// Runs the enclosing test's convolutions on one forced kernel, and back to
+// per-shape tuning at the end of the scope.
+class ForceConvKernel {
+public:
+  explicit ForceConvKernel(ltc_mlir::runtime::ConvKernel kernel) {
+    ltc_mlir::runtime::SetConvKernel(kernel);
+  }
+  ~ForceConvKernel() {
+    ltc_mlir::runtime::SetConvKernel(ltc_mlir::runtime::ConvKernel::kAuto);
+  }
+};
+
+// The kernels a convolution test runs on: im2col, oneDNN and (where its
+// window applies) Winograd.
+constexpr ltc_mlir::runtime::ConvKernel kConvKernels[] = {
+    ltc_mlir::runtime::ConvKernel::kIm2col,
+    ltc_mlir::runtime::ConvKernel::kOneDnn,
+    ltc_mlir::runtime::ConvKernel::kWinograd};
+
+const char *ConvKernelName(ltc_mlir::runtime::ConvKernel kernel) {
+  switch (kernel) {
+  case ltc_mlir::runtime::ConvKernel::kOneDnn:
+    return "onednn";
+  case ltc_mlir::runtime::ConvKernel::kWinograd:
+    return "winograd";
+  case ltc_mlir::runtime::ConvKernel::kIm2col:
+    return "im2col";
+  case ltc_mlir::runtime::ConvKernel::kAuto:
+    break;
+  }
+  return "auto";
+}
+
 TEST(CpuKernelsTest, Conv2dAccumulatesLikeLinalg) {
   struct Case {
     int64_t N, C, H, W, F, KH, KW, s, d;
@@ -157,21 +191,29 @@ TEST(CpuKernelsTest, Conv2dAccumulatesLikeLinalg) {
         Case{2, 3, 12, 13, 4, 10, 11, 1, 1},
         // A batch of small images with a large filter matrix: one GEMM.
         Case{2, 32, 7, 8, 5, 3, 3, 1, 1}, Case{3, 16, 9, 9, 4, 4, 4, 2, 1},
-        Case{1, 2, 15, 15, 3, 9, 9, 2, 1}}) {
-    int64_t OH = (t.H - t.d * (t.KH - 1) - 1) / t.s + 1;
-    int64_t OW = (t.W - t.d * (t.KW - 1) - 1) / t.s + 1;
-    std::vector<float> in = Random(t.N * t.C * t.H * t.W, 6);
-    std::vector<float> w = Random(t.F * t.C * t.KH * t.KW, 7);
-    std::vector<float> out = Random(t.N * t.F * OH * OW, 8);
-    std::vector<float> want = NaiveConv(in, w, out, t.N, t.C, t.H, t.W, t.F,
-                                        t.KH, t.KW, OH, OW, t.s, t.d);
-    ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, t.KH, t.KW, OH, OW, t.s, t.s,
-                         t.d, t.d, 0, 0, Ptr(in.data()), 0, t.C * t.H * t.W,
-                         t.H * t.W, t.W, 1, Ptr(w.data()), 0, t.C * t.KH * t.KW,
-                         t.KH * t.KW, t.KW, 1, Ptr(out.data()), 0,
-                         t.F * OH * OW, OH * OW, OW, 1);
-    ExpectNear(out, want);
-  }
+        Case{1, 2, 15, 15, 3, 9, 9, 2, 1}})
+    for (ltc_mlir::runtime::ConvKernel kernel : kConvKernels) {
+      SCOPED_TRACE(testing::Message() << ConvKernelName(kernel) << " N=" << t.N
+                                      << " C=" << t.C << " KH=" << t.KH);
+      ForceConvKernel force(kernel);
+      int64_t onednn_runs = ltc_mlir::runtime::OneDnnConvCount();
+      int64_t OH = (t.H - t.d * (t.KH - 1) - 1) / t.s + 1;
+      int64_t OW = (t.W - t.d * (t.KW - 1) - 1) / t.s + 1;
+      std::vector<float> in = Random(t.N * t.C * t.H * t.W, 6);
+      std::vector<float> w = Random(t.F * t.C * t.KH * t.KW, 7);
+      std::vector<float> out = Random(t.N * t.F * OH * OW, 8);
+      std::vector<float> want = NaiveConv(in, w, out, t.N, t.C, t.H, t.W, t.F,
+                                          t.KH, t.KW, OH, OW, t.s, t.d);
+      ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, t.KH, t.KW, OH, OW, t.s,
+                           t.s, t.d, t.d, 0, 0, Ptr(in.data()), 0,
+                           t.C * t.H * t.W, t.H * t.W, t.W, 1, Ptr(w.data()), 0,
+                           t.C * t.KH * t.KW, t.KH * t.KW, t.KW, 1,
+                           Ptr(out.data()), 0, t.F * OH * OW, OH * OW, OW, 1);
+      ExpectNear(out, want);
+      // oneDNN takes every one of these shapes.
+      if (kernel == ltc_mlir::runtime::ConvKernel::kOneDnn)
+        EXPECT_EQ(ltc_mlir::runtime::OneDnnConvCount(), onednn_runs + 1);
+    }
 }
 
 // `in` (N x C x H x W) inside zeros: ph, pw rows/columns before, qh, qw
@@ -189,9 +231,9 @@ std::vector<float> PadImage(const std::vector<float> &in, int64_t N, int64_t C,
 }
 
 // Padding read as zeros around the unpadded input equals the convolution of
-// the padded copy, on every path: im2col (strided and dilated windows,
-// padding wider than the window reach), the transposed im2col of a weight
-// gradient, the batched GEMM and Winograd.
+// the padded copy, on every kernel and path: im2col (strided and dilated
+// windows, padding wider than the window reach), the transposed im2col of a
+// weight gradient, the batched GEMM, Winograd and oneDNN.
 TEST(CpuKernelsTest, Conv2dReadsPaddingAsZeros) {
   struct Case {
     int64_t N, C, H, W, F, KH, KW, s, d, ph, pw;
@@ -203,28 +245,75 @@ TEST(CpuKernelsTest, Conv2dReadsPaddingAsZeros) {
                  Case{2, 3, 12, 13, 4, 12, 13, 1, 1, 1, 1},
                  Case{2, 32, 7, 8, 5, 3, 3, 1, 1, 1, 1},
                  Case{2, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1},
-                 Case{1, 64, 15, 17, 64, 3, 3, 1, 1, 1, 2}}) {
-    SCOPED_TRACE(testing::Message()
-                 << "N=" << t.N << " C=" << t.C << " H=" << t.H
-                 << " KH=" << t.KH << " ph=" << t.ph << " pw=" << t.pw);
-    // Symmetric padding, as torch's convolutions have.
-    int64_t Hp = t.H + 2 * t.ph, Wp = t.W + 2 * t.pw;
-    int64_t OH = (Hp - t.d * (t.KH - 1) - 1) / t.s + 1;
-    int64_t OW = (Wp - t.d * (t.KW - 1) - 1) / t.s + 1;
-    std::vector<float> in = Random(t.N * t.C * t.H * t.W, 17);
-    std::vector<float> w = Random(t.F * t.C * t.KH * t.KW, 18);
-    std::vector<float> out = Random(t.N * t.F * OH * OW, 19);
-    std::vector<float> padded =
-        PadImage(in, t.N, t.C, t.H, t.W, t.ph, t.pw, t.ph, t.pw);
-    std::vector<float> want = NaiveConv(padded, w, out, t.N, t.C, Hp, Wp, t.F,
-                                        t.KH, t.KW, OH, OW, t.s, t.d);
-    ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, t.KH, t.KW, OH, OW, t.s, t.s,
-                         t.d, t.d, t.ph, t.pw, Ptr(in.data()), 0,
-                         t.C * t.H * t.W, t.H * t.W, t.W, 1, Ptr(w.data()), 0,
-                         t.C * t.KH * t.KW, t.KH * t.KW, t.KW, 1,
-                         Ptr(out.data()), 0, t.F * OH * OW, OH * OW, OW, 1);
+                 Case{1, 64, 15, 17, 64, 3, 3, 1, 1, 1, 2}})
+    for (ltc_mlir::runtime::ConvKernel kernel : kConvKernels) {
+      ForceConvKernel force(kernel);
+      int64_t onednn_runs = ltc_mlir::runtime::OneDnnConvCount();
+      SCOPED_TRACE(testing::Message()
+                   << ConvKernelName(kernel) << " N=" << t.N << " C=" << t.C
+                   << " H=" << t.H << " KH=" << t.KH << " ph=" << t.ph
+                   << " pw=" << t.pw);
+      // Symmetric padding, as torch's convolutions have.
+      int64_t Hp = t.H + 2 * t.ph, Wp = t.W + 2 * t.pw;
+      int64_t OH = (Hp - t.d * (t.KH - 1) - 1) / t.s + 1;
+      int64_t OW = (Wp - t.d * (t.KW - 1) - 1) / t.s + 1;
+      std::vector<float> in = Random(t.N * t.C * t.H * t.W, 17);
+      std::vector<float> w = Random(t.F * t.C * t.KH * t.KW, 18);
+      std::vector<float> out = Random(t.N * t.F * OH * OW, 19);
+      std::vector<float> padded =
+          PadImage(in, t.N, t.C, t.H, t.W, t.ph, t.pw, t.ph, t.pw);
+      std::vector<float> want = NaiveConv(padded, w, out, t.N, t.C, Hp, Wp, t.F,
+                                          t.KH, t.KW, OH, OW, t.s, t.d);
+      ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, t.KH, t.KW, OH, OW, t.s,
+                           t.s, t.d, t.d, t.ph, t.pw, Ptr(in.data()), 0,
+                           t.C * t.H * t.W, t.H * t.W, t.W, 1, Ptr(w.data()), 0,
+                           t.C * t.KH * t.KW, t.KH * t.KW, t.KW, 1,
+                           Ptr(out.data()), 0, t.F * OH * OW, OH * OW, OW, 1);
+      ExpectNear(out, want, 1e-3f);
+      if (kernel == ltc_mlir::runtime::ConvKernel::kOneDnn)
+        EXPECT_EQ(ltc_mlir::runtime::OneDnnConvCount(), onednn_runs + 1);
+    }
+}
+
+// Under per-shape tuning, the first calls of a shape run each kernel that
+// applies kConvTuningRounds times, and every later call the one chosen;
+// results are right throughout.
+TEST(CpuKernelsTest, ConvolutionKernelIsTunedPerShape) {
+  ForceConvKernel force(ltc_mlir::runtime::ConvKernel::kAuto);
+  using ltc_mlir::runtime::kConvTuningRounds;
+  const int64_t N = 2, C = 64, H = 20, W = 20, F = 64, OH = 18, OW = 18;
+  std::vector<float> in = Random(N * C * H * W, 31);
+  std::vector<float> w = Random(F * C * 9, 32);
+  auto run = [&]() {
+    std::vector<float> out = Random(N * F * OH * OW, 33);
+    std::vector<float> want =
+        NaiveConv(in, w, out, N, C, H, W, F, 3, 3, OH, OW, 1, 1);
+    ltc_mlir_conv2d_nchw(N, C, H, W, F, 3, 3, OH, OW, 1, 1, 1, 1, 0, 0,
+                         Ptr(in.data()), 0, C * H * W, H * W, W, 1,
+                         Ptr(w.data()), 0, C * 9, 9, 3, 1, Ptr(out.data()), 0,
+                         F * OH * OW, OH * OW, OW, 1);
     ExpectNear(out, want, 1e-3f);
-  }
+  };
+  int64_t onednn = ltc_mlir::runtime::OneDnnConvCount();
+  int64_t winograd = ltc_mlir::runtime::WinogradConvCount();
+  // Three kernels apply: im2col, oneDNN and Winograd.
+  for (int i = 0; i < 3 * kConvTuningRounds; ++i)
+    run();
+  EXPECT_EQ(ltc_mlir::runtime::OneDnnConvCount() - onednn, kConvTuningRounds);
+  EXPECT_EQ(ltc_mlir::runtime::WinogradConvCount() - winograd,
+            kConvTuningRounds);
+  // From here on one kernel: at most one of the two counters moves, by
+  // every call.
+  onednn = ltc_mlir::runtime::OneDnnConvCount();
+  winograd = ltc_mlir::runtime::WinogradConvCount();
+  for (int i = 0; i < 3; ++i)
+    run();
+  int64_t onednn_moved = ltc_mlir::runtime::OneDnnConvCount() - onednn;
+  int64_t winograd_moved = ltc_mlir::runtime::WinogradConvCount() - winograd;
+  EXPECT_TRUE((onednn_moved == 3 && winograd_moved == 0) ||
+              (onednn_moved == 0 && winograd_moved == 3) ||
+              (onednn_moved == 0 && winograd_moved == 0))
+      << "oneDNN ran " << onednn_moved << " times, Winograd " << winograd_moved;
 }
 
 // OpenBLAS's thread setting, when the library is there.
@@ -398,6 +487,7 @@ TEST(CpuKernelsTest, PipelineEmitsKernelCalls) {
 // batches transformed in several chunks of tile rows, on one thread and
 // split over two.
 TEST(CpuKernelsTest, WinogradConvolutionMatchesTheDirectSum) {
+  ForceConvKernel force(ltc_mlir::runtime::ConvKernel::kWinograd);
   struct Case {
     int64_t N, C, H, W, F;
     bool strided_out;

@@ -1,0 +1,29 @@
+// 2-d convolutions through oneDNN, the library LibTorch's own CPU
+// convolutions call (it ships with LibTorch's Debian package). Its JIT
+// kernels work on channel-blocked layouts; the NCHW tensors of compiled
+// graphs are reordered into them and the result back, as eager PyTorch
+// does. ltc_mlir_conv2d_nchw (cpu_kernels.h) measures this path against
+// its own kernels per problem shape and keeps the faster.
+#ifndef LTC_MLIR_RUNTIME_ONEDNN_CONV_H_
+#define LTC_MLIR_RUNTIME_ONEDNN_CONV_H_
+
+#include "runtime/conv2d_problem.h"
+
+#include <cstdint>
+
+namespace ltc_mlir {
+namespace runtime {
+
+// out += conv(in, w) on up to `threads` threads. Returns false, with `out`
+// untouched, when oneDNN cannot run the problem (it refuses the shape, or
+// memory for the reordered copies is short). Primitives are built once per
+// shape, stride pattern and thread count, and kept.
+bool OneDnnConv2d(int threads, const Conv2dProblem &problem);
+
+// Convolutions run by OneDnnConv2d so far (for tests).
+int64_t OneDnnConvCount();
+
+} // namespace runtime
+} // namespace ltc_mlir
+
+#endif // LTC_MLIR_RUNTIME_ONEDNN_CONV_H_
