@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -331,8 +332,11 @@ constexpr int64_t kBatchedConvMaxElements = int64_t{8} << 20;
 // ResNet-18's 3x3 convolutions: on an AMD EPYC, Winograd beat eager
 // PyTorch's oneDNN; on an Intel Xeon with AVX-512, oneDNN's kernels beat
 // both Winograd and im2col by 1.3-1.7x. So under kAuto the first calls of a
-// shape run each candidate kConvTuningRounds times in turn, timed (every
-// call computes the full result), and later calls run the fastest.
+// shape run each candidate kConvTuningRounds times in turn (every call
+// computes the full result), and later calls run the one with the shortest
+// time. The first round is not timed: it builds oneDNN's primitive and
+// faults in the kernels' scratch. Times are minima: this machine's noise
+// only ever slows a run. LTC_MLIR_DEBUG=1 prints each choice to stderr.
 class ConvTuner {
 public:
   ConvTuner() {
@@ -375,6 +379,8 @@ public:
             entry.seconds[int(k)] < entry.seconds[int(best)])
           best = k;
       entry.chosen = best;
+      if (debug_)
+        Report(key, entry, best);
       return best;
     }
     // The (calls % count)-th candidate: each in turn.
@@ -383,6 +389,7 @@ public:
     while (skip-- > 0)
       left &= left - 1;
     *timed = true;
+    entry.count = count;
     return ConvKernel(__builtin_ctz(left));
   }
 
@@ -390,10 +397,10 @@ public:
               double seconds) {
     std::lock_guard<std::mutex> lock(mutex_);
     Entry &entry = entries_[key];
-    if (ran)
+    if (ran && entry.calls >= entry.count)
       entry.seconds[int(kernel)] =
           std::min(entry.seconds[int(kernel)], seconds);
-    else
+    else if (!ran)
       entry.failed |= Bit(kernel);
     ++entry.calls;
   }
@@ -401,8 +408,28 @@ public:
 private:
   static unsigned Bit(ConvKernel k) { return 1u << int(k); }
 
+  struct Entry;
+  static void Report(const Conv2dKey &k, const Entry &entry,
+                     ConvKernel chosen) {
+    static const char *const kNames[] = {"auto", "onednn", "winograd",
+                                         "im2col"};
+    std::string times;
+    for (int i = 1; i < 4; ++i)
+      if (entry.seconds[i] < kNever)
+        times += std::string(" ") + kNames[i] + " " +
+                 std::to_string(entry.seconds[i] * 1e3) + " ms";
+    std::fprintf(stderr,
+                 "ltc-mlir: conv2d N=%lld C=%lld %lldx%lld F=%lld "
+                 "window %lldx%lld stride %lld threads %lld:%s -> %s\n",
+                 (long long)k[0], (long long)k[1], (long long)k[2],
+                 (long long)k[3], (long long)k[4], (long long)k[5],
+                 (long long)k[6], (long long)k[9], (long long)k[27],
+                 times.c_str(), kNames[int(chosen)]);
+  }
+
   struct Entry {
     int calls = 0;
+    int count = 0; // candidates in a round
     unsigned failed = 0;
     ConvKernel chosen = ConvKernel::kAuto;
     // Fastest time of each kernel so far (kAuto's slot unused).
@@ -412,6 +439,10 @@ private:
 
   std::mutex mutex_;
   ConvKernel forced_;
+  const bool debug_ = [] {
+    const char *env = std::getenv("LTC_MLIR_DEBUG");
+    return env != nullptr && env[0] != '\0' && std::string(env) != "0";
+  }();
   std::unordered_map<Conv2dKey, Entry, Conv2dKeyHash> entries_;
 };
 

@@ -60,12 +60,12 @@ void SetCpuKernelThreads(int threads);
 // (onednn_conv.h), Winograd's F(2x2, 3x3) (winograd_conv.h; 3x3 stride-1
 // windows over enough channels) or im2col + GEMM (any convolution). Under
 // kAuto, the default, the first calls of each problem shape and thread
-// count run each kernel that applies kConvTuningRounds times in turn, timed,
-// and later calls run the fastest. Forcing a kernel that does not apply to
+// count run each kernel that applies kConvTuningRounds times in turn (the
+// first round untimed), and later calls run the fastest. Forcing a kernel that does not apply to
 // a convolution runs im2col. LTC_MLIR_CONV=auto|onednn|winograd|im2col sets
 // it at first use; setting it again starts the tuning afresh.
 enum class ConvKernel { kAuto = 0, kOneDnn = 1, kWinograd = 2, kIm2col = 3 };
-constexpr int kConvTuningRounds = 2;
+constexpr int kConvTuningRounds = 3;
 void SetConvKernel(ConvKernel kernel);
 ConvKernel GetConvKernel();
 
