@@ -13,8 +13,9 @@ namespace ltc_mlir {
 namespace runtime {
 
 // Sizes, window strides (sh, sw), dilations (dh, dw), leading padding (ph,
-// pw; the trailing padding is implied by OH, OW), and each tensor as a
-// pointer and four element strides.
+// pw; the trailing padding is implied by OH, OW), each tensor as a pointer
+// and four element strides, and whether the result adds into `out` (else it
+// overwrites it).
 struct Conv2dProblem {
   int64_t N, C, H, W, F, KH, KW, OH, OW, sh, sw, dh, dw, ph, pw;
   const float *in;
@@ -23,18 +24,20 @@ struct Conv2dProblem {
   int64_t w_s[4];
   float *out;
   int64_t out_s[4];
+  bool accumulate;
 };
 
 // Everything but the pointers, and a thread count: what decides how a
 // kernel runs the problem.
-using Conv2dKey = std::array<int64_t, 28>;
+using Conv2dKey = std::array<int64_t, 29>;
 
 inline Conv2dKey KeyOf(const Conv2dProblem &p, int threads) {
-  return {p.N,        p.C,        p.H,        p.W,       p.F,       p.KH,
-          p.KW,       p.OH,       p.OW,       p.sh,      p.sw,      p.dh,
-          p.dw,       p.ph,       p.pw,       p.in_s[0], p.in_s[1], p.in_s[2],
-          p.in_s[3],  p.w_s[0],   p.w_s[1],   p.w_s[2],  p.w_s[3],  p.out_s[0],
-          p.out_s[1], p.out_s[2], p.out_s[3], threads};
+  return {p.N,        p.C,        p.H,          p.W,        p.F,
+          p.KH,       p.KW,       p.OH,         p.OW,       p.sh,
+          p.sw,       p.dh,       p.dw,         p.ph,       p.pw,
+          p.in_s[0],  p.in_s[1],  p.in_s[2],    p.in_s[3],  p.w_s[0],
+          p.w_s[1],   p.w_s[2],   p.w_s[3],     p.out_s[0], p.out_s[1],
+          p.out_s[2], p.out_s[3], p.accumulate, threads};
 }
 
 struct Conv2dKeyHash {

@@ -542,7 +542,10 @@ void Im2colConv(int threads, const Conv2dProblem &p) {
                         float *dst = out + n * out_s0 + f * out_s1;
                         for (int64_t oh = 0; oh < OH; ++oh)
                           for (int64_t ow = 0; ow < OW; ++ow)
-                            dst[oh * out_s2 + ow * out_s3] += src[oh * OW + ow];
+                            dst[oh * out_s2 + ow * out_s3] =
+                                (p.accumulate ? dst[oh * out_s2 + ow * out_s3]
+                                              : 0.0f) +
+                                src[oh * OW + ow];
                       }
                   });
       return;
@@ -588,12 +591,11 @@ void Im2colConv(int threads, const Conv2dProblem &p) {
       float *image_out = out + n * out_s0;
       if ((out_s3 == 1 || OW == 1) && out_s2 == OW * out_s3) {
         SplitGemm(gemm_threads, F, P, K, wm, swf, 1, bm, sbk, sbp, image_out,
-                  out_s1, 1,
-                  /*accumulate=*/true);
+                  out_s1, 1, p.accumulate);
       } else {
         for (int64_t oh = 0; oh < OH; ++oh)
           SplitGemm(gemm_threads, F, OW, K, wm, swf, 1, bm + oh * OW * sbp, sbk,
-                    sbp, image_out + oh * out_s2, out_s1, out_s3, true);
+                    sbp, image_out + oh * out_s2, out_s1, out_s3, p.accumulate);
       }
     }
   };
@@ -603,12 +605,31 @@ void Im2colConv(int threads, const Conv2dProblem &p) {
     images(0, N);
 }
 
+void ZeroOutput(const Conv2dProblem &p) {
+  const int64_t *s = p.out_s;
+  const bool dense = s[3] == 1 && s[2] == p.OW && s[1] == p.OH * p.OW &&
+                     s[0] == p.F * p.OH * p.OW;
+  if (dense) {
+    std::memset(p.out, 0,
+                static_cast<size_t>(p.N * p.F * p.OH * p.OW) * sizeof(float));
+    return;
+  }
+  for (int64_t n = 0; n < p.N; ++n)
+    for (int64_t f = 0; f < p.F; ++f)
+      for (int64_t oh = 0; oh < p.OH; ++oh)
+        for (int64_t ow = 0; ow < p.OW; ++ow)
+          p.out[n * s[0] + f * s[1] + oh * s[2] + ow * s[3]] = 0.0f;
+}
+
 // Runs `kernel` on the problem; false if it could not (out untouched).
 bool RunConv(ConvKernel kernel, int threads, const Conv2dProblem &p) {
   switch (kernel) {
   case ConvKernel::kOneDnn:
     return OneDnnConv2d(threads, p);
   case ConvKernel::kWinograd: {
+    // Winograd adds its blocks into the output.
+    if (!p.accumulate)
+      ZeroOutput(p);
     thread_local std::vector<float> packed_w;
     int64_t swf = 0;
     const float *wm = FilterMatrix(p, packed_w, &swf);
@@ -716,7 +737,7 @@ extern "C" void ltc_mlir_conv2d_nchw(
     int64_t in_s0, int64_t in_s1, int64_t in_s2, int64_t in_s3, int64_t w_ptr,
     int64_t w_off, int64_t w_s0, int64_t w_s1, int64_t w_s2, int64_t w_s3,
     int64_t out_ptr, int64_t out_off, int64_t out_s0, int64_t out_s1,
-    int64_t out_s2, int64_t out_s3) {
+    int64_t out_s2, int64_t out_s3, int64_t accumulate) {
   if (N <= 0 || F <= 0 || OH <= 0 || OW <= 0)
     return;
   // Every path below reads only inside the H x W input (the rest is
@@ -745,7 +766,8 @@ extern "C" void ltc_mlir_conv2d_nchw(
                         Ptr(w_ptr, w_off),
                         {w_s0, w_s1, w_s2, w_s3},
                         Ptr(out_ptr, out_off),
-                        {out_s0, out_s1, out_s2, out_s3}};
+                        {out_s0, out_s1, out_s2, out_s3},
+                        accumulate != 0};
   SerialBlasScope serial(GetBlas());
 
   // Small convolutions run on their caller alone (kParallelMacs).

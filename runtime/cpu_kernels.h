@@ -24,13 +24,15 @@ void ltc_mlir_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K,
                     int64_t scb, int64_t scm, int64_t scn, int64_t accumulate);
 
 // linalg.conv_2d_nchw_fchw, optionally over a zero-padded view of the input:
-//   out[n,f,oh,ow] += sum_{c,kh,kw}
+//   out[n,f,oh,ow] = (accumulate ? out[n,f,oh,ow] : 0) + sum_{c,kh,kw}
 //       in[n, c, oh*sh + kh*dh - ph, ow*sw + kw*dw - pw] * w[f, c, kh, kw]
 // where input positions outside [0, H) x [0, W) read as zeros, so that a
 // padding copy need not be made (ph, pw: the padding before the first row
 // and column; the padding after them is implied by OH and OW). Each tensor
 // is (ptr, offset, 4 strides); sizes: N, C, H, W of the (unpadded) input,
-// F, KH, KW of the filter, OH, OW of the output.
+// F, KH, KW of the filter, OH, OW of the output. Without `accumulate` the
+// output's old contents are never read (the compiler drops the zero fill
+// before such a call).
 void ltc_mlir_conv2d_nchw(int64_t N, int64_t C, int64_t H, int64_t W, int64_t F,
                           int64_t KH, int64_t KW, int64_t OH, int64_t OW,
                           int64_t sh, int64_t sw, int64_t dh, int64_t dw,
@@ -40,7 +42,7 @@ void ltc_mlir_conv2d_nchw(int64_t N, int64_t C, int64_t H, int64_t W, int64_t F,
                           int64_t w_off, int64_t w_s0, int64_t w_s1,
                           int64_t w_s2, int64_t w_s3, int64_t out_ptr,
                           int64_t out_off, int64_t out_s0, int64_t out_s1,
-                          int64_t out_s2, int64_t out_s3);
+                          int64_t out_s2, int64_t out_s3, int64_t accumulate);
 
 } // extern "C"
 
@@ -61,9 +63,10 @@ void SetCpuKernelThreads(int threads);
 // windows over enough channels) or im2col + GEMM (any convolution). Under
 // kAuto, the default, the first calls of each problem shape and thread
 // count run each kernel that applies kConvTuningRounds times in turn (the
-// first round untimed), and later calls run the fastest. Forcing a kernel that does not apply to
-// a convolution runs im2col. LTC_MLIR_CONV=auto|onednn|winograd|im2col sets
-// it at first use; setting it again starts the tuning afresh.
+// first round untimed), and later calls run the fastest. Forcing a kernel that
+// does not apply to a convolution runs im2col.
+// LTC_MLIR_CONV=auto|onednn|winograd|im2col sets it at first use; setting it
+// again starts the tuning afresh.
 enum class ConvKernel { kAuto = 0, kOneDnn = 1, kWinograd = 2, kIm2col = 3 };
 constexpr int kConvTuningRounds = 3;
 void SetConvKernel(ConvKernel kernel);

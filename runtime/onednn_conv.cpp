@@ -67,9 +67,8 @@ struct Plan {
   dnnl::convolution_forward conv;
   memory::desc in_md, w_md, out_md;   // the caller's layouts
   memory::desc src_md, wt_md, dst_md; // the primitive's
-  // Absent where the two layouts agree. The result's reorder adds into the
-  // caller's output; without it the convolution adds in place (a sum
-  // post-op).
+  // Absent where the two layouts agree. The result's reorder writes (or
+  // adds into) the caller's output; without it the convolution does.
   std::optional<dnnl::reorder> to_src, to_weights, from_dst;
 };
 
@@ -108,14 +107,19 @@ std::unique_ptr<Plan> MakePlan(const Conv2dProblem &p) {
       describe(AnyLayout(p.N, p.C, p.H, p.W), AnyLayout(p.F, p.C, p.KH, p.KW),
                AnyLayout(p.N, p.F, p.OH, p.OW)),
       CpuEngine());
+  // Adding into the output is a sum post-op, on the convolution or on the
+  // reorder into the caller's layout.
+  const dnnl::primitive_attr add =
+      p.accumulate ? SumInto() : dnnl::primitive_attr();
   if (pd.dst_desc() == plan->out_md) {
-    // The primitive writes the caller's layout: it can add in place.
-    pd = dnnl::convolution_forward::primitive_desc(
-        describe(pd.src_desc(), pd.weights_desc(), plan->out_md), SumInto(),
-        CpuEngine());
+    // The primitive writes the caller's layout: no reorder.
+    if (p.accumulate)
+      pd = dnnl::convolution_forward::primitive_desc(
+          describe(pd.src_desc(), pd.weights_desc(), plan->out_md), add,
+          CpuEngine());
   } else {
     plan->from_dst = dnnl::reorder(dnnl::reorder::primitive_desc(
-        CpuEngine(), pd.dst_desc(), CpuEngine(), plan->out_md, SumInto()));
+        CpuEngine(), pd.dst_desc(), CpuEngine(), plan->out_md, add));
   }
   plan->src_md = pd.src_desc();
   plan->wt_md = pd.weights_desc();

@@ -14,7 +14,7 @@
 namespace ltc_mlir {
 namespace runtime {
 
-// out += conv(in, w) on up to `threads` threads. Returns false, with `out`
+// out (+)= conv(in, w) on up to `threads` threads. Returns false, with `out`
 // untouched, when oneDNN cannot run the problem (it refuses the shape, or
 // memory for the reordered copies is short). Primitives are built once per
 // shape, stride pattern and thread count, and kept.

@@ -41,7 +41,7 @@ namespace {
 constexpr StringLiteral kSgemm = "ltc_mlir_sgemm";
 constexpr StringLiteral kConv2d = "ltc_mlir_conv2d_nchw";
 constexpr unsigned kSgemmArgs = 20;
-constexpr unsigned kConv2dArgs = 33;
+constexpr unsigned kConv2dArgs = 34;
 
 bool isF32MemRef(Value value) {
   auto type = dyn_cast<MemRefType>(value.getType());
@@ -428,11 +428,14 @@ ConvInput foldPadding(RewriterBase &rewriter, PaddedInput padded) {
 
 /// Rewrites an f32 linalg.conv_2d_nchw_fchw into a call to
 /// ltc_mlir_conv2d_nchw reading `input` (the op's input or, for a padded
-/// copy, the compact buffer and its padding).
+/// copy, the compact buffer and its padding). A zero fill of the output
+/// just before goes: the kernel overwrites instead, which spares a pass over
+/// the output and, for oneDNN, reading it back into the sum.
 void rewriteConvolution(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp op,
                         const ConvShape &shape, const ConvInput &input) {
   Value filter = op.getDpsInputOperand(1)->get();
   Value output = op.getDpsInitOperand(0)->get();
+  Operation *zeroFill = findZeroFill(op, output);
   auto inShape = cast<MemRefType>(input.buffer.getType()).getShape();
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
@@ -445,8 +448,11 @@ void rewriteConvolution(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp op,
       cst(shape.dilations[1]), cst(input.padH),       cst(input.padW)};
   for (Value v : {input.buffer, filter, output})
     getMemRefArgs(rewriter, loc, v).appendTo(args);
+  args.push_back(cst(zeroFill ? 0 : 1));
   func::CallOp::create(rewriter, loc, kConv2d, TypeRange{}, args);
   rewriter.eraseOp(op);
+  if (zeroFill)
+    rewriter.eraseOp(zeroFill);
 }
 
 struct LinalgToKernelCallsPass

@@ -179,7 +179,7 @@ const char *ConvKernelName(ltc_mlir::runtime::ConvKernel kernel) {
   return "auto";
 }
 
-TEST(CpuKernelsTest, Conv2dAccumulatesLikeLinalg) {
+TEST(CpuKernelsTest, Conv2dAccumulatesOrOverwritesLikeLinalg) {
   struct Case {
     int64_t N, C, H, W, F, KH, KW, s, d;
   };
@@ -192,28 +192,34 @@ TEST(CpuKernelsTest, Conv2dAccumulatesLikeLinalg) {
         // A batch of small images with a large filter matrix: one GEMM.
         Case{2, 32, 7, 8, 5, 3, 3, 1, 1}, Case{3, 16, 9, 9, 4, 4, 4, 2, 1},
         Case{1, 2, 15, 15, 3, 9, 9, 2, 1}})
-    for (ltc_mlir::runtime::ConvKernel kernel : kConvKernels) {
-      SCOPED_TRACE(testing::Message() << ConvKernelName(kernel) << " N=" << t.N
-                                      << " C=" << t.C << " KH=" << t.KH);
-      ForceConvKernel force(kernel);
-      int64_t onednn_runs = ltc_mlir::runtime::OneDnnConvCount();
-      int64_t OH = (t.H - t.d * (t.KH - 1) - 1) / t.s + 1;
-      int64_t OW = (t.W - t.d * (t.KW - 1) - 1) / t.s + 1;
-      std::vector<float> in = Random(t.N * t.C * t.H * t.W, 6);
-      std::vector<float> w = Random(t.F * t.C * t.KH * t.KW, 7);
-      std::vector<float> out = Random(t.N * t.F * OH * OW, 8);
-      std::vector<float> want = NaiveConv(in, w, out, t.N, t.C, t.H, t.W, t.F,
-                                          t.KH, t.KW, OH, OW, t.s, t.d);
-      ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, t.KH, t.KW, OH, OW, t.s,
-                           t.s, t.d, t.d, 0, 0, Ptr(in.data()), 0,
-                           t.C * t.H * t.W, t.H * t.W, t.W, 1, Ptr(w.data()), 0,
-                           t.C * t.KH * t.KW, t.KH * t.KW, t.KW, 1,
-                           Ptr(out.data()), 0, t.F * OH * OW, OH * OW, OW, 1);
-      ExpectNear(out, want);
-      // oneDNN takes every one of these shapes.
-      if (kernel == ltc_mlir::runtime::ConvKernel::kOneDnn)
-        EXPECT_EQ(ltc_mlir::runtime::OneDnnConvCount(), onednn_runs + 1);
-    }
+    for (ltc_mlir::runtime::ConvKernel kernel : kConvKernels)
+      for (int64_t accumulate : {1, 0}) {
+        SCOPED_TRACE(testing::Message()
+                     << ConvKernelName(kernel) << " accumulate=" << accumulate
+                     << " N=" << t.N << " C=" << t.C << " KH=" << t.KH);
+        ForceConvKernel force(kernel);
+        int64_t onednn_runs = ltc_mlir::runtime::OneDnnConvCount();
+        int64_t OH = (t.H - t.d * (t.KH - 1) - 1) / t.s + 1;
+        int64_t OW = (t.W - t.d * (t.KW - 1) - 1) / t.s + 1;
+        std::vector<float> in = Random(t.N * t.C * t.H * t.W, 6);
+        std::vector<float> w = Random(t.F * t.C * t.KH * t.KW, 7);
+        std::vector<float> out = Random(t.N * t.F * OH * OW, 8);
+        // Overwriting: the old contents (NaN here) are never read.
+        std::vector<float> want = NaiveConv(
+            in, w, accumulate ? out : std::vector<float>(out.size(), 0.0f), t.N,
+            t.C, t.H, t.W, t.F, t.KH, t.KW, OH, OW, t.s, t.d);
+        if (!accumulate)
+          std::fill(out.begin(), out.end(), std::nanf(""));
+        ltc_mlir_conv2d_nchw(
+            t.N, t.C, t.H, t.W, t.F, t.KH, t.KW, OH, OW, t.s, t.s, t.d, t.d, 0,
+            0, Ptr(in.data()), 0, t.C * t.H * t.W, t.H * t.W, t.W, 1,
+            Ptr(w.data()), 0, t.C * t.KH * t.KW, t.KH * t.KW, t.KW, 1,
+            Ptr(out.data()), 0, t.F * OH * OW, OH * OW, OW, 1, accumulate);
+        ExpectNear(out, want);
+        // oneDNN takes every one of these shapes.
+        if (kernel == ltc_mlir::runtime::ConvKernel::kOneDnn)
+          EXPECT_EQ(ltc_mlir::runtime::OneDnnConvCount(), onednn_runs + 1);
+      }
 }
 
 // `in` (N x C x H x W) inside zeros: ph, pw rows/columns before, qh, qw
@@ -264,11 +270,11 @@ TEST(CpuKernelsTest, Conv2dReadsPaddingAsZeros) {
           PadImage(in, t.N, t.C, t.H, t.W, t.ph, t.pw, t.ph, t.pw);
       std::vector<float> want = NaiveConv(padded, w, out, t.N, t.C, Hp, Wp, t.F,
                                           t.KH, t.KW, OH, OW, t.s, t.d);
-      ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, t.KH, t.KW, OH, OW, t.s,
-                           t.s, t.d, t.d, t.ph, t.pw, Ptr(in.data()), 0,
-                           t.C * t.H * t.W, t.H * t.W, t.W, 1, Ptr(w.data()), 0,
-                           t.C * t.KH * t.KW, t.KH * t.KW, t.KW, 1,
-                           Ptr(out.data()), 0, t.F * OH * OW, OH * OW, OW, 1);
+      ltc_mlir_conv2d_nchw(
+          t.N, t.C, t.H, t.W, t.F, t.KH, t.KW, OH, OW, t.s, t.s, t.d, t.d, t.ph,
+          t.pw, Ptr(in.data()), 0, t.C * t.H * t.W, t.H * t.W, t.W, 1,
+          Ptr(w.data()), 0, t.C * t.KH * t.KW, t.KH * t.KW, t.KW, 1,
+          Ptr(out.data()), 0, t.F * OH * OW, OH * OW, OW, 1, 1);
       ExpectNear(out, want, 1e-3f);
       if (kernel == ltc_mlir::runtime::ConvKernel::kOneDnn)
         EXPECT_EQ(ltc_mlir::runtime::OneDnnConvCount(), onednn_runs + 1);
@@ -291,7 +297,7 @@ TEST(CpuKernelsTest, ConvolutionKernelIsTunedPerShape) {
     ltc_mlir_conv2d_nchw(N, C, H, W, F, 3, 3, OH, OW, 1, 1, 1, 1, 0, 0,
                          Ptr(in.data()), 0, C * H * W, H * W, W, 1,
                          Ptr(w.data()), 0, C * 9, 9, 3, 1, Ptr(out.data()), 0,
-                         F * OH * OW, OH * OW, OW, 1);
+                         F * OH * OW, OH * OW, OW, 1, 1);
     ExpectNear(out, want, 1e-3f);
   };
   int64_t onednn = ltc_mlir::runtime::OneDnnConvCount();
@@ -359,7 +365,7 @@ TEST(CpuKernelsTest, LargeKernelsSplitOverThreads) {
     ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, 3, 3, OH, OW, 1, 1, 1, 1, 0,
                          0, Ptr(in.data()), 0, t.C * t.H * t.W, t.H * t.W, t.W,
                          1, Ptr(w.data()), 0, t.C * 9, 9, 3, 1, Ptr(out.data()),
-                         0, t.F * OH * OW, OH * OW, OW, 1);
+                         0, t.F * OH * OW, OH * OW, OW, 1, 1);
     ExpectNear(out, want, 1e-3f);
   }
   EXPECT_EQ(OpenBlasThreads(), blas_threads);
@@ -514,23 +520,21 @@ TEST(CpuKernelsTest, WinogradConvolutionMatchesTheDirectSum) {
                              0, 0, Ptr(in.data()), 0, t.C * t.H * t.W,
                              t.H * t.W, t.W, 1, Ptr(w.data()), 0, t.C * 9, 9, 3,
                              1, Ptr(out.data()), 0, t.F * OH * OW, OH * OW, OW,
-                             1);
+                             1, /*accumulate=*/1);
         EXPECT_EQ(ltc_mlir::runtime::WinogradConvCount(), runs + 1);
         ExpectNear(out, want, 1e-3f);
         continue;
       }
-      // The output as the NHWC-ordered view of an N x OH x OW x F buffer.
-      std::vector<float> nhwc(out.size());
-      for (int64_t n = 0; n < t.N; ++n)
-        for (int64_t f = 0; f < t.F; ++f)
-          for (int64_t i = 0; i < OH * OW; ++i)
-            nhwc[(n * OH * OW + i) * t.F + f] =
-                out[(n * t.F + f) * OH * OW + i];
+      // The output as the NHWC-ordered view of an N x OH x OW x F buffer,
+      // overwritten: its old contents (NaN) are never read.
+      want = NaiveConv(in, w, std::vector<float>(out.size(), 0.0f), t.N, t.C,
+                       t.H, t.W, t.F, 3, 3, OH, OW, 1, 1);
+      std::vector<float> nhwc(out.size(), std::nanf(""));
       ltc_mlir_conv2d_nchw(t.N, t.C, t.H, t.W, t.F, 3, 3, OH, OW, 1, 1, 1, 1, 0,
                            0, Ptr(in.data()), 0, t.C * t.H * t.W, t.H * t.W,
                            t.W, 1, Ptr(w.data()), 0, t.C * 9, 9, 3, 1,
-                           Ptr(nhwc.data()), 0, OH * OW * t.F, 1, OW * t.F,
-                           t.F);
+                           Ptr(nhwc.data()), 0, OH * OW * t.F, 1, OW * t.F, t.F,
+                           /*accumulate=*/0);
       for (int64_t n = 0; n < t.N; ++n)
         for (int64_t f = 0; f < t.F; ++f)
           for (int64_t i = 0; i < OH * OW; ++i)

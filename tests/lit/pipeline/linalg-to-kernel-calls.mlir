@@ -140,6 +140,25 @@ func.func @conv(%in: memref<2x3x9x9xf32>, %w: memref<4x3x3x3xf32>, %out: memref<
 
 // -----
 
+// A zero fill of the output just before the convolution goes: the call
+// overwrites (its last argument, accumulate, is 0). Without the fill it
+// accumulates (1).
+// CHECK-LABEL: func.func @conv_into_zeros(
+// CHECK-NOT: linalg.fill
+// CHECK: call @ltc_mlir_conv2d_nchw({{(%[a-z0-9_]+, )+}}%c0_i64{{[_0-9]*}})
+// CHECK: call @ltc_mlir_conv2d_nchw({{(%[a-z0-9_]+, )+}}%c1_i64{{[_0-9]*}})
+func.func @conv_into_zeros(%in: memref<2x3x9x9xf32>, %w: memref<4x3x3x3xf32>, %out: memref<2x4x4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%out : memref<2x4x4x4xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%in, %w : memref<2x3x9x9xf32>, memref<4x3x3x3xf32>) outs(%out : memref<2x4x4x4xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%in, %w : memref<2x3x9x9xf32>, memref<4x3x3x3xf32>) outs(%out : memref<2x4x4x4xf32>)
+  return
+}
+
+// -----
+
 // A padded copy read only by convolutions: its interior gets a compact
 // buffer that the copy writes, the zero fill and the padded buffer go, and
 // both calls read the compact buffer (8x8) with padding 1, 1.
