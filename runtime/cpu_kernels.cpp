@@ -366,6 +366,8 @@ public:
     std::lock_guard<std::mutex> lock(mutex_);
     if (forced_ != ConvKernel::kAuto)
       return candidates & Bit(forced_) ? forced_ : ConvKernel::kIm2col;
+    if (entries_.size() >= kMaxEntries && !entries_.count(key))
+      entries_.clear(); // shapes that keep changing: start afresh
     Entry &entry = entries_[key];
     if (entry.chosen != ConvKernel::kAuto)
       return entry.chosen;
@@ -436,6 +438,7 @@ private:
     double seconds[4] = {kNever, kNever, kNever, kNever};
   };
   static constexpr double kNever = 1e300;
+  static constexpr size_t kMaxEntries = 4096;
 
   std::mutex mutex_;
   ConvKernel forced_;

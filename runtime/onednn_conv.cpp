@@ -23,15 +23,43 @@ using dnnl::memory;
 std::atomic<int64_t> conv_count{0};
 
 // oneDNN's Debian build runs its kernels in OpenMP parallel regions, whose
-// width is the calling thread's OpenMP setting. libgomp is loaded with
-// oneDNN, so it is looked up rather than linked.
-void SetOpenMpThreads(int threads) {
+// width is the calling thread's OpenMP setting: set for one call, then put
+// back, since on the Python thread (graphs run there with LTC_MLIR_ASYNC=0)
+// it is also eager PyTorch's thread count. libgomp is loaded with oneDNN,
+// so it is looked up rather than linked.
+class OpenMpThreadsScope {
+public:
+  explicit OpenMpThreadsScope(int threads) {
+    if (Set() == nullptr || Get() == nullptr)
+      return;
+    saved_ = Get()();
+    if (saved_ != threads)
+      Set()(threads);
+    else
+      saved_ = 0;
+  }
+  ~OpenMpThreadsScope() {
+    if (saved_ > 0)
+      Set()(saved_);
+  }
+  OpenMpThreadsScope(const OpenMpThreadsScope &) = delete;
+  OpenMpThreadsScope &operator=(const OpenMpThreadsScope &) = delete;
+
+private:
   using SetFn = void (*)(int);
-  static const SetFn set =
-      reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
-  if (set != nullptr)
-    set(std::max(threads, 1));
-}
+  using GetFn = int (*)();
+  static SetFn Set() {
+    static const SetFn set =
+        reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+    return set;
+  }
+  static GetFn Get() {
+    static const GetFn get =
+        reinterpret_cast<GetFn>(dlsym(RTLD_DEFAULT, "omp_get_max_threads"));
+    return get;
+  }
+  int saved_ = 0; // 0: nothing to restore
+};
 
 const dnnl::engine &CpuEngine() {
   static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
@@ -134,30 +162,34 @@ std::unique_ptr<Plan> MakePlan(const Conv2dProblem &p) {
   return plan;
 }
 
-// Plans by problem shape, strides and thread count. A plan is never freed
-// while the process lives, so a pointer to it stays valid outside the lock;
-// a problem oneDNN refused is remembered as a null plan. Distinct shapes
-// are few (one per convolution of the models run).
+// Plans by problem shape, strides and thread count; a problem oneDNN
+// refused is remembered as a null plan. Models have few distinct shapes;
+// past kMaxPlans (shapes that keep changing) the cache starts afresh, and
+// callers still running a dropped plan hold their own reference.
 class PlanCache {
 public:
-  const Plan *Get(const Conv2dProblem &p, int threads) {
+  std::shared_ptr<const Plan> Get(const Conv2dProblem &p, int threads) {
     Conv2dKey key = KeyOf(p, threads);
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = plans_.find(key);
     if (it != plans_.end())
-      return it->second.get();
-    std::unique_ptr<Plan> plan;
+      return it->second;
+    std::shared_ptr<const Plan> plan;
     try {
       plan = MakePlan(p);
     } catch (const dnnl::error &) {
       plan = nullptr;
     }
-    return plans_.emplace(key, std::move(plan)).first->second.get();
+    if (plans_.size() >= kMaxPlans)
+      plans_.clear();
+    return plans_.emplace(key, std::move(plan)).first->second;
   }
 
 private:
+  static constexpr size_t kMaxPlans = 512;
   std::mutex mutex_;
-  std::unordered_map<Conv2dKey, std::unique_ptr<Plan>, Conv2dKeyHash> plans_;
+  std::unordered_map<Conv2dKey, std::shared_ptr<const Plan>, Conv2dKeyHash>
+      plans_;
 };
 
 PlanCache &Plans() {
@@ -172,8 +204,9 @@ bool OneDnnConv2d(int threads, const Conv2dProblem &p) {
   if (p.N <= 0 || p.C <= 0 || p.F <= 0 || p.OH <= 0 || p.OW <= 0 || p.sh < 1 ||
       p.sw < 1 || p.dh < 1 || p.dw < 1 || p.ph < 0 || p.pw < 0)
     return false;
-  SetOpenMpThreads(threads);
-  const Plan *plan = Plans().Get(p, threads);
+  const int width = std::max(threads, 1);
+  OpenMpThreadsScope omp_threads(width);
+  const std::shared_ptr<const Plan> plan = Plans().Get(p, width);
   if (plan == nullptr)
     return false;
   try {

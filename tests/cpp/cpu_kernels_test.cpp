@@ -179,7 +179,17 @@ const char *ConvKernelName(ltc_mlir::runtime::ConvKernel kernel) {
   return "auto";
 }
 
+// omp_get_max_threads of libgomp (loaded with oneDNN), or -1.
+int OpenMpMaxThreads() {
+  auto get =
+      reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "omp_get_max_threads"));
+  return get != nullptr ? get() : -1;
+}
+
 TEST(CpuKernelsTest, Conv2dAccumulatesOrOverwritesLikeLinalg) {
+  // oneDNN runs these small convolutions on one OpenMP thread.
+  const int omp_threads = OpenMpMaxThreads();
+  ASSERT_GT(omp_threads, 0);
   struct Case {
     int64_t N, C, H, W, F, KH, KW, s, d;
   };
@@ -216,6 +226,9 @@ TEST(CpuKernelsTest, Conv2dAccumulatesOrOverwritesLikeLinalg) {
             Ptr(w.data()), 0, t.C * t.KH * t.KW, t.KH * t.KW, t.KW, 1,
             Ptr(out.data()), 0, t.F * OH * OW, OH * OW, OW, 1, accumulate);
         ExpectNear(out, want);
+        // The calling thread's OpenMP width (eager PyTorch's thread count
+        // on Python's thread) is as it was.
+        EXPECT_EQ(OpenMpMaxThreads(), omp_threads);
         // oneDNN takes every one of these shapes.
         if (kernel == ltc_mlir::runtime::ConvKernel::kOneDnn)
           EXPECT_EQ(ltc_mlir::runtime::OneDnnConvCount(), onednn_runs + 1);
