@@ -354,11 +354,6 @@ public:
     entries_.clear();
   }
 
-  ConvKernel Forced() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return forced_;
-  }
-
   // The kernel to run for `key` among `candidates` (bits by ConvKernel);
   // *timed says whether the caller should Record how long it took.
   ConvKernel Pick(const Conv2dKey &key, unsigned candidates, bool *timed) {
@@ -455,10 +450,11 @@ ConvTuner &Tuner() {
 }
 
 // The filter as an F x K matrix: the filter itself when its rows are
-// dense, else a copy packed as [F, C, KH, KW] into `packed`. *row_stride
-// receives the matrix's row stride.
-const float *FilterMatrix(const Conv2dProblem &p, std::vector<float> &packed,
-                          int64_t *row_stride) {
+// dense, else a copy packed as [F, C, KH, KW] in this thread's scratch
+// (valid until the thread's next call). *row_stride receives the matrix's
+// row stride.
+const float *FilterMatrix(const Conv2dProblem &p, int64_t *row_stride) {
+  thread_local std::vector<float> packed;
   const int64_t K = p.C * p.KH * p.KW;
   const int64_t *ws = p.w_s;
   if ((ws[3] == 1 || p.KW == 1) && ws[2] == p.KW * ws[3] &&
@@ -491,9 +487,8 @@ void Im2colConv(int threads, const Conv2dProblem &p) {
   const float *in = p.in;
   float *out = p.out;
   const int64_t K = C * KH * KW, P = OH * OW;
-  thread_local std::vector<float> packed_w;
   int64_t swf = 0;
-  const float *wm = FilterMatrix(p, packed_w, &swf);
+  const float *wm = FilterMatrix(p, &swf);
 
   // The extent of the (padded) input the windows read, and whether each
   // image needs a padded copy (PadImage) for them.
@@ -608,38 +603,18 @@ void Im2colConv(int threads, const Conv2dProblem &p) {
     images(0, N);
 }
 
-void ZeroOutput(const Conv2dProblem &p) {
-  const int64_t *s = p.out_s;
-  const bool dense = s[3] == 1 && s[2] == p.OW && s[1] == p.OH * p.OW &&
-                     s[0] == p.F * p.OH * p.OW;
-  if (dense) {
-    std::memset(p.out, 0,
-                static_cast<size_t>(p.N * p.F * p.OH * p.OW) * sizeof(float));
-    return;
-  }
-  for (int64_t n = 0; n < p.N; ++n)
-    for (int64_t f = 0; f < p.F; ++f)
-      for (int64_t oh = 0; oh < p.OH; ++oh)
-        for (int64_t ow = 0; ow < p.OW; ++ow)
-          p.out[n * s[0] + f * s[1] + oh * s[2] + ow * s[3]] = 0.0f;
-}
-
 // Runs `kernel` on the problem; false if it could not (out untouched).
 bool RunConv(ConvKernel kernel, int threads, const Conv2dProblem &p) {
   switch (kernel) {
   case ConvKernel::kOneDnn:
     return OneDnnConv2d(threads, p);
   case ConvKernel::kWinograd: {
-    // Winograd adds its blocks into the output.
-    if (!p.accumulate)
-      ZeroOutput(p);
-    thread_local std::vector<float> packed_w;
     int64_t swf = 0;
-    const float *wm = FilterMatrix(p, packed_w, &swf);
+    const float *wm = FilterMatrix(p, &swf);
     return WinogradConv3x3(threads, &DenseGemm, p.N, p.C, p.H, p.W, p.F, p.OH,
                            p.OW, p.ph, p.pw, p.in, p.in_s[0], p.in_s[1],
                            p.in_s[2], wm, swf, p.out, p.out_s[0], p.out_s[1],
-                           p.out_s[2], p.out_s[3]);
+                           p.out_s[2], p.out_s[3], p.accumulate);
   }
   case ConvKernel::kAuto:
   case ConvKernel::kIm2col:
@@ -662,8 +637,6 @@ void SetCpuKernelThreads(int threads) {
 }
 
 void SetConvKernel(ConvKernel kernel) { Tuner().Force(kernel); }
-
-ConvKernel GetConvKernel() { return Tuner().Forced(); }
 
 const CpuKernelSymbol *GetCpuKernelSymbols(int *count) {
   static const std::vector<CpuKernelSymbol> symbols = [] {

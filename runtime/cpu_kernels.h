@@ -70,7 +70,6 @@ void SetCpuKernelThreads(int threads);
 enum class ConvKernel { kAuto = 0, kOneDnn = 1, kWinograd = 2, kIm2col = 3 };
 constexpr int kConvTuningRounds = 3;
 void SetConvKernel(ConvKernel kernel);
-ConvKernel GetConvKernel();
 
 // Name and address of each kernel, for the JIT's symbol table.
 struct CpuKernelSymbol {

@@ -157,13 +157,23 @@ LTC_MLIR_VECTOR_TARGET void TransformOutputRow(int64_t tiles, const float *src,
   }
 }
 
-// row[2tw] += left[tw], row[2tw + 1] += right[tw], up to `width` columns.
-LTC_MLIR_VECTOR_TARGET void AddOutputRow(int64_t tiles, int64_t width,
-                                         const float *__restrict left,
-                                         const float *__restrict right,
-                                         float *__restrict row,
-                                         int64_t stride) {
+// row[2tw] (+)= left[tw], row[2tw + 1] (+)= right[tw], up to `width`
+// columns: added when `accumulate`, else written (each output belongs to
+// exactly one tile, so the output's old contents are then never read).
+LTC_MLIR_VECTOR_TARGET void
+StoreOutputRow(bool accumulate, int64_t tiles, int64_t width,
+               const float *__restrict left, const float *__restrict right,
+               float *__restrict row, int64_t stride) {
   int64_t full = width / 2;
+  if (!accumulate) {
+    for (int64_t tw = 0; tw < full; ++tw) {
+      row[2 * tw * stride] = left[tw];
+      row[(2 * tw + 1) * stride] = right[tw];
+    }
+    if (full < tiles)
+      row[2 * full * stride] = left[full];
+    return;
+  }
   if (stride == 1) {
     for (int64_t tw = 0; tw < full; ++tw) {
       row[2 * tw] += left[tw];
@@ -205,7 +215,7 @@ bool WinogradConv3x3(int threads, DenseGemmFn gemm, int64_t N, int64_t C,
                      int64_t ph, int64_t pw, const float *in, int64_t in_s0,
                      int64_t in_s1, int64_t in_s2, const float *w, int64_t w_sf,
                      float *out, int64_t out_s0, int64_t out_s1, int64_t out_s2,
-                     int64_t out_s3) {
+                     int64_t out_s3, bool accumulate) {
   if (N <= 0 || C <= 0 || F <= 0 || OH <= 0 || OW <= 0 || H <= 0 || W <= 0 ||
       ph < 0 || pw < 0)
     return false;
@@ -300,8 +310,8 @@ bool WinogradConv3x3(int threads, DenseGemmFn gemm, int64_t N, int64_t C,
         TransformOutputRow(TW, m + f * cols + (row - r0) * TW, F * cols,
                            scratch, y);
         for (int k = 0; k < 2 && 2 * th + k < OH; ++k)
-          AddOutputRow(TW, OW, y[2 * k], y[2 * k + 1],
-                       plane + (2 * th + k) * out_s2, out_s3);
+          StoreOutputRow(accumulate, TW, OW, y[2 * k], y[2 * k + 1],
+                         plane + (2 * th + k) * out_s2, out_s3);
       }
   };
 

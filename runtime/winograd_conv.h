@@ -25,8 +25,9 @@ using DenseGemmFn = void (*)(int64_t M, int64_t N, int64_t K, const float *a,
 bool UseWinogradConv3x3(int64_t N, int64_t C, int64_t F, int64_t OH,
                         int64_t OW);
 
-// out[n, f, oh, ow] += sum_{c, kh, kw} in[n, c, oh + kh - ph, ow + kw - pw] *
-//                                      w[f, c * 9 + kh * 3 + kw]
+// out[n, f, oh, ow] = (accumulate ? out[n, f, oh, ow] : 0) +
+//     sum_{c, kh, kw} in[n, c, oh + kh - ph, ow + kw - pw] *
+//                     w[f, c * 9 + kh * 3 + kw]
 // for an input of N x C x H x W whose rows are dense (in_s3 == 1), positions
 // outside it reading as zeros (padding), and a filter given as an F x 9C
 // matrix with row stride w_sf. `threads` bounds the runtime pool threads
@@ -38,7 +39,7 @@ bool WinogradConv3x3(int threads, DenseGemmFn gemm, int64_t N, int64_t C,
                      int64_t ph, int64_t pw, const float *in, int64_t in_s0,
                      int64_t in_s1, int64_t in_s2, const float *w, int64_t w_sf,
                      float *out, int64_t out_s0, int64_t out_s1, int64_t out_s2,
-                     int64_t out_s3);
+                     int64_t out_s3, bool accumulate);
 
 // How many convolutions WinogradConv3x3 has run in this process (for tests).
 int64_t WinogradConvCount();
