@@ -370,7 +370,9 @@ void mlir::ltc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   }
   pm.addPass(createCanonicalizerPass());
 
-  // Loops and scalar code; LLVM vectorizes them later.
+  // Loops and scalar code; LLVM vectorizes them later. Reductions first, with
+  // their accumulators in registers.
+  pm.addNestedPass<func::FuncOp>(ltc::createReductionLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(ltc::createMathApproximationPass());
   // Integer powers (math.ipowi, math.fpowi) become small outlined loops:
@@ -606,6 +608,7 @@ void mlir::ltc::registerCpuPipelinePasses() {
     ::mlir::registerPass(createMarkGraphBoundaryPass);
     ::mlir::registerPass(createLinalgLoopOrderPass);
     ::mlir::registerPass(createReductionFastMathPass);
+    ::mlir::registerPass(createReductionLoopsPass);
     ::mlir::registerPass(createMathApproximationPass);
     ::mlir::registerPass(createLowerStridedCopiesPass);
     ::mlir::registerPass(createCopyRepeatedResultsPass);

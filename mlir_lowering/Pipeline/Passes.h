@@ -33,6 +33,13 @@ std::unique_ptr<Pass> createLinalgLoopOrderPass();
 /// loops, so that LLVM may vectorize the reductions.
 std::unique_ptr<Pass> createReductionFastMathPass();
 
+/// `ltc-reduction-loops`: lowers linalg.generic ops with reduction loops on
+/// memrefs to scf loops that carry the output elements as iter_args (a strip
+/// of up to 16 of them when the innermost loop is parallel), so that LLVM can
+/// keep them in registers and vectorize; other ops are left to
+/// convert-linalg-to-loops.
+std::unique_ptr<Pass> createReductionLoopsPass();
+
 /// `ltc-drop-cast-fastmath`: removes the fast-math flags of arith float casts
 /// (extf, truncf), which arith-to-llvm would otherwise copy onto
 /// llvm.fpext/fptrunc as an attribute they do not have.

@@ -70,15 +70,17 @@ func.func @small(%a: memref<4x8xf32>, %b: memref<4x8xf32>) {
 // -----
 
 // A column reduction with the reduction loop outermost: the tiles split the
-// parallel d1 (the only loop every output indexes), 48 columns into 8 tiles
-// of 6.
+// parallel d1 (the only loop every output indexes), 48 columns into tiles of
+// 16 (8 tiles of 6 would be asked for, but tiles of the innermost loop span
+// at least 16 elements): 3 tiles.
 // CHECK-LABEL: func.func @column_sum(
-// CHECK: call @ltc_mlir_parallel_for(%{{.*}}, %{{.*}}, %{{.*}})
+// CHECK: %[[TILES:.*]] = arith.constant 3 : i64
+// CHECK: call @ltc_mlir_parallel_for(%{{.*}}, %{{.*}}, %[[TILES]])
 // CHECK: func.func private @column_sum_parallel_0(
-// CHECK: %[[SIZE:.*]] = arith.constant 6 : index
+// CHECK: %[[SIZE:.*]] = arith.constant 16 : index
 // CHECK: scf.for %[[IV:.*]] = %{{.*}} to %{{.*}} step %[[SIZE]]
-// CHECK: memref.subview %{{.*}}[0, %[[IV]]] [64, 6] [1, 1]
-// CHECK: memref.subview %{{.*}}[%[[IV]]] [6] [1]
+// CHECK: memref.subview %{{.*}}[0, %[[IV]]] [64, 16] [1, 1]
+// CHECK: memref.subview %{{.*}}[%[[IV]]] [16] [1]
 // CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]
 func.func @column_sum(%a: memref<64x48xf32>, %b: memref<48xf32>) {
   linalg.generic {indexing_maps = [affine_map<(k, j) -> (k, j)>, affine_map<(k, j) -> (j)>],
