@@ -207,9 +207,18 @@ void StridedGemm(int64_t M, int64_t N, int64_t K, const float *a, int64_t sam,
   }
   int c_trans;
   int64_t ldc;
-  if (BlasLayout(M, N, scm, scn, &c_trans, &ldc) && c_trans == kNoTrans) {
-    blas.sgemm(kRowMajor, trans_a, trans_b, M, N, K, 1.0f, a, lda, b, ldb,
-               accumulate ? 1.0f : 0.0f, c, ldc);
+  if (BlasLayout(M, N, scm, scn, &c_trans, &ldc)) {
+    float beta = accumulate ? 1.0f : 0.0f;
+    if (c_trans == kNoTrans) {
+      blas.sgemm(kRowMajor, trans_a, trans_b, M, N, K, 1.0f, a, lda, b, ldb,
+                 beta, c, ldc);
+      return;
+    }
+    // C stored by columns (a product writing its transpose): compute
+    // C^T = op(B)^T op(A)^T, row-major N x M.
+    auto flip = [](int trans) { return trans == kNoTrans ? kTrans : kNoTrans; };
+    blas.sgemm(kRowMajor, flip(trans_b), flip(trans_a), N, M, K, 1.0f, b, ldb,
+               a, lda, beta, c, ldc);
     return;
   }
   // A result CBLAS cannot write in place: compute, then add it in.

@@ -333,6 +333,7 @@ void mlir::ltc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   // Tensor level: fuse elementwise chains, pick vectorizable loop orders.
   pm.addPass(ltc::createMarkGraphBoundaryPass());
   pm.addNestedPass<func::FuncOp>(ltc::createGeneralizeNamedOpsPass());
+  pm.addNestedPass<func::FuncOp>(ltc::createFoldProductTransposePass());
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -614,6 +615,7 @@ void mlir::ltc::registerCpuPipelinePasses() {
     ::mlir::registerPass(createCopyRepeatedResultsPass);
     ::mlir::registerPass(createDropCastFastMathPass);
     ::mlir::registerPass(createGeneralizeNamedOpsPass);
+    ::mlir::registerPass(createFoldProductTransposePass);
     ::mlir::registerPass(createLinalgToKernelCallsPass);
     ::mlir::registerPass(createExpandKernelCallsPass);
     ::mlir::registerPass([] { return createParallelizeLoopsPass(); });

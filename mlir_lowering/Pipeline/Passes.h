@@ -75,6 +75,12 @@ createEmitEntryWrapperPass(const std::string &entrySymbol = "ltc_graph_entry",
 /// linalg.conv_2d_nchw_fchw, which ltc-linalg-to-kernel-calls handles.
 std::unique_ptr<Pass> createGeneralizeNamedOpsPass();
 
+/// `ltc-fold-product-transpose`: a contraction (linalg.generic with reduction
+/// loops, on tensors) whose only use is a transposing copy, and whose init is
+/// a fill, writes the transposed layout itself (its output map composed with
+/// the transpose, into a fill of the transposed shape).
+std::unique_ptr<Pass> createFoldProductTransposePass();
+
 /// `ltc-linalg-to-kernel-calls`: on memrefs, replaces f32 linalg ops that are
 /// (batched) matrix products, named or generic with any operand layout, by
 /// calls to `ltc_mlir_sgemm`, and f32 linalg.conv_2d_nchw_fchw by calls to

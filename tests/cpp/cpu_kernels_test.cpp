@@ -54,16 +54,22 @@ void ExpectNear(const std::vector<float> &got, const std::vector<float> &want,
 struct GemmCase {
   int64_t batch, M, N, K;
   bool trans_a, trans_b, strided_c, accumulate;
+  bool c_by_columns = false;
 };
 
 // C[b] (+)= op(A[b]) * op(B[b]), with A stored as [b, K, M] when transposed,
-// B as [b, N, K], and C with a padded row pitch when strided_c.
+// B as [b, N, K], and C with a padded pitch when strided_c, stored by rows
+// ([b, M, pitch]) or, when c_by_columns, by columns ([b, N, pitch]), as a
+// product that writes its transpose does.
 void RunGemmCase(const GemmCase &t) {
   int64_t M = t.M, N = t.N, K = t.K;
   std::vector<float> a = Random(t.batch * M * K, 1);
   std::vector<float> b = Random(t.batch * K * N, 2);
-  int64_t ldc = t.strided_c ? N + 3 : N;
-  std::vector<float> c = Random(t.batch * M * ldc, 3);
+  int64_t lines = t.c_by_columns ? N : M;
+  int64_t pitch = (t.c_by_columns ? M : N) + (t.strided_c ? 3 : 0);
+  int64_t scm = t.c_by_columns ? 1 : pitch;
+  int64_t scn = t.c_by_columns ? pitch : 1;
+  std::vector<float> c = Random(t.batch * lines * pitch, 3);
   std::vector<float> want = c;
   int64_t sam = t.trans_a ? 1 : K, sak = t.trans_a ? M : 1;
   int64_t sbk = t.trans_b ? 1 : N, sbn = t.trans_b ? K : 1;
@@ -74,12 +80,12 @@ void RunGemmCase(const GemmCase &t) {
         for (int64_t k = 0; k < K; ++k)
           sum += a[i * M * K + m * sam + k * sak] *
                  b[i * K * N + k * sbk + n * sbn];
-        float &out = want[i * M * ldc + m * ldc + n];
+        float &out = want[i * lines * pitch + m * scm + n * scn];
         out = (t.accumulate ? out : 0.0f) + sum;
       }
   ltc_mlir_sgemm(t.batch, M, N, K, Ptr(a.data()), 0, M * K, sam, sak,
-                 Ptr(b.data()), 0, K * N, sbk, sbn, Ptr(c.data()), 0, M * ldc,
-                 ldc, 1, t.accumulate ? 1 : 0);
+                 Ptr(b.data()), 0, K * N, sbk, sbn, Ptr(c.data()), 0,
+                 lines * pitch, scm, scn, t.accumulate ? 1 : 0);
   ExpectNear(c, want);
 }
 
@@ -104,6 +110,9 @@ TEST(CpuKernelsTest, SgemmOddSizesTransposesBatches) {
           RunGemmCase({1, 37, 29, 53, ta, tb, sc, acc});
           RunGemmCase({3, 5, 1, 7, ta, tb, sc, acc});
           RunGemmCase({2, 1, 9, 1, ta, tb, sc, acc});
+          // C by columns, large enough for BLAS.
+          RunGemmCase({2, 37, 29, 53, ta, tb, sc, acc, true});
+          RunGemmCase({1, 64, 48, 40, ta, tb, sc, acc, true});
         }
 }
 
