@@ -52,6 +52,8 @@ constexpr int64_t kMaxStrip = 16;
 constexpr int64_t kMinStrip = 4;
 /// Largest body (ops, times the strip) cloned into the loops.
 constexpr int64_t kMaxClonedOps = 512;
+/// Shortest innermost reduction loop kept rolled for the vectorizer.
+constexpr int64_t kMinRolledLoop = 16;
 
 /// The buffer `value` is a view of (through subviews, reshapes and casts).
 Value rootBuffer(Value value) {
@@ -168,6 +170,37 @@ SmallVector<Value> indicesOf(OpBuilder &b, Location loc, AffineMap map,
   return indices;
 }
 
+/// Loop metadata for the accumulating loops. A strip's lanes are the
+/// vector: LLVM's loop vectorizer would vectorize the reduction loop instead,
+/// gathering along it, so it is switched off there. Without a strip, a short
+/// innermost reduction loop under another one would be fully unrolled before
+/// vectorization, which then vectorizes the outer loop with gathers (a conv
+/// bias gradient's rows of 28); it is kept a loop, and vectorized.
+void annotateCarriedLoops(OpBuilder &b, ArrayRef<scf::ForOp> loops,
+                          const Plan &plan, ArrayRef<int64_t> ranges) {
+  MLIRContext *ctx = b.getContext();
+  auto annotation = [&](LLVM::LoopVectorizeAttr vectorize,
+                        LLVM::LoopUnrollAttr unroll) {
+    return LLVM::LoopAnnotationAttr::get(ctx, {}, vectorize, {}, unroll, {}, {},
+                                         {}, {}, {}, {}, {}, {}, {}, {}, {});
+  };
+  if (plan.strip > 1) {
+    auto novec =
+        annotation(LLVM::LoopVectorizeAttr::get(ctx, b.getBoolAttr(true), {},
+                                                {}, {}, {}, {}, {}),
+                   {});
+    for (scf::ForOp loop : loops)
+      loop->setAttr("loop_annotation", novec); // llvm.br's own attribute
+    return;
+  }
+  if (loops.size() >= 2 && ranges[plan.carried.back()] >= kMinRolledLoop) {
+    auto rolled =
+        annotation({}, LLVM::LoopUnrollAttr::get(ctx, b.getBoolAttr(true), {},
+                                                 {}, {}, {}, {}, {}));
+    loops.back()->setAttr("loop_annotation", rolled);
+  }
+}
+
 /// Lowers `op` by `plan`; erases it.
 void lowerReduction(RewriterBase &rewriter, linalg::GenericOp op,
                     const Plan &plan) {
@@ -264,18 +297,7 @@ void lowerReduction(RewriterBase &rewriter, linalg::GenericOp op,
       scf::LoopNest nest = scf::buildLoopNest(b, loc, innerLbs, innerUbs,
                                               innerSteps, inits, innerBody);
       finals.assign(nest.results.begin(), nest.results.end());
-      // A strip's lanes are the vector; LLVM's loop vectorizer would
-      // vectorize the reduction loop instead, gathering along it.
-      if (plan.strip > 1) {
-        MLIRContext *ctx = b.getContext();
-        auto novec = LLVM::LoopAnnotationAttr::get(
-            ctx, {},
-            LLVM::LoopVectorizeAttr::get(ctx, b.getBoolAttr(true), {}, {}, {},
-                                         {}, {}, {}),
-            {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});
-        for (scf::ForOp loop : nest.loops)
-          loop->setAttr("loop_annotation", novec); // llvm.br's own attribute
-      }
+      annotateCarriedLoops(b, nest.loops, plan, ranges);
     }
     for (int64_t lane = 0; lane < plan.strip; ++lane)
       for (unsigned o = 0; o < numOutputs; ++o) {

@@ -1,11 +1,13 @@
 // RUN: ltc-mlir-opt %s -ltc-reduction-loops | FileCheck %s
 
 // The annotation that keeps LLVM's loop vectorizer off a strip's loop.
-// CHECK: #{{.*}} = #llvm.loop_vectorize<disable = true>
+// CHECK-DAG: #{{.*}} = #llvm.loop_vectorize<disable = true>
+// CHECK-DAG: #{{.*}} = #llvm.loop_unroll<disable = true>
 
 // A row reduction with two outputs: the reduction loop carries both
 // accumulators; each output element is loaded once and stored once.
-// CHECK: #[[NOVEC:.*]] = #llvm.loop_annotation<vectorize = #{{.*}}>
+// CHECK-DAG: #[[NOVEC:.*]] = #llvm.loop_annotation<vectorize = #{{.*}}>
+// CHECK-DAG: #[[ROLLED:.*]] = #llvm.loop_annotation<unroll = #{{.*}}>
 // CHECK-LABEL: func.func @row_sums
 // CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
 // CHECK-DAG: %[[A0:.*]] = memref.load %arg1[%[[I]]]
@@ -101,6 +103,29 @@ func.func @elementwise(%x: memref<8xf32>, %y: memref<8xf32>) {
       ins(%x : memref<8xf32>) outs(%y : memref<8xf32>) {
   ^bb0(%a: f32, %b: f32):
     %s = arith.addf %a, %a : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Two reduction loops (a bias gradient over rows of 28): the inner one stays
+// a loop (LLVM would otherwise unroll it fully and vectorize the outer one
+// with gathers).
+// CHECK-LABEL: func.func @plane_sums
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: memref.load %arg0
+// CHECK: scf.yield
+// CHECK-NEXT: } {loop_annotation = #[[ROLLED]]}
+// CHECK: scf.yield
+// CHECK-NEXT: }
+// CHECK-NEXT: memref.store
+func.func @plane_sums(%x: memref<8x28x28xf32>, %out: memref<8xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(c, h, w) -> (c, h, w)>, affine_map<(c, h, w) -> (c)>],
+                  iterator_types = ["parallel", "reduction", "reduction"]}
+      ins(%x : memref<8x28x28xf32>) outs(%out : memref<8xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %acc, %a : f32
     linalg.yield %s : f32
   }
   return
