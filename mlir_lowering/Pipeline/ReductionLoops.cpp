@@ -108,11 +108,15 @@ FailureOr<Plan> planLowering(linalg::GenericOp op) {
   SmallVector<AffineMap> outMaps;
   for (OpOperand &init : op.getDpsInitsMutable())
     outMaps.push_back(op.getMatchingIndexingMap(&init));
-  // Outputs are indexed by parallel loops only.
-  for (AffineMap map : outMaps)
+  // Outputs are indexed by parallel loops only, each by itself: their
+  // elements are loaded before the reduction loops exist.
+  for (AffineMap map : outMaps) {
+    if (!map.isProjectedPermutation())
+      return failure();
     for (unsigned d = 0; d < numLoops; ++d)
       if (linalg::isReductionIterator(iterators[d]) && usesDim(map, d))
         return failure();
+  }
 
   Plan plan;
   unsigned inner = numLoops - 1;
