@@ -426,11 +426,12 @@ private:
                  std::to_string(entry.seconds[i] * 1e3) + " ms";
     std::fprintf(stderr,
                  "ltc-mlir: conv2d N=%lld C=%lld %lldx%lld F=%lld "
-                 "window %lldx%lld stride %lld threads %lld:%s -> %s\n",
+                 "window %lldx%lld stride %lld accumulate %lld threads "
+                 "%lld:%s -> %s\n",
                  (long long)k[0], (long long)k[1], (long long)k[2],
                  (long long)k[3], (long long)k[4], (long long)k[5],
                  (long long)k[6], (long long)k[9], (long long)k[27],
-                 times.c_str(), kNames[int(chosen)]);
+                 (long long)k[28], times.c_str(), kNames[int(chosen)]);
   }
 
   struct Entry {

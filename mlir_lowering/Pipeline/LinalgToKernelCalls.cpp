@@ -61,11 +61,44 @@ LogicalResult declareKernel(ModuleOp module, StringRef name, unsigned numArgs) {
   return success();
 }
 
+bool isZeroFillOf(Operation *op, Value buffer);
+
+/// Whether `buffer` holds zeros when `reader` reads it: before `reader` (in
+/// its block), the buffer's only writer is a zero fill, and its other users
+/// copy from it; what comes after `reader` does not matter. Bufferization
+/// makes such a buffer when one zero tensor initializes several ops: one
+/// fill, a copy into each op's own output, and the last op writing the
+/// buffer itself.
+bool isZeroBufferAt(Value buffer, Operation *reader) {
+  Block *block = reader->getBlock();
+  Operation *fill = nullptr;
+  for (Operation *user : buffer.getUsers()) {
+    Operation *at = block->findAncestorOpInBlock(*user);
+    if (!at)
+      return false;
+    if (at == reader || reader->isBeforeInBlock(at))
+      continue;
+    if (auto copy = dyn_cast<memref::CopyOp>(user))
+      if (copy.getSource() == buffer && copy.getTarget() != buffer)
+        continue;
+    if (fill || user != at || !isZeroFillOf(user, buffer))
+      return false;
+    fill = user;
+  }
+  return fill != nullptr;
+}
+
 /// The zero fill of `output` just before `op`, if any (only allocations and
 /// side-effect-free ops in between), so that the kernel can overwrite
-/// instead of accumulate.
+/// instead of accumulate. A copy into `output` from a buffer of zeros counts
+/// as a fill.
 Operation *findZeroFill(Operation *op, Value output) {
   for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (auto copy = dyn_cast<memref::CopyOp>(prev)) {
+      if (copy.getTarget() == output && isZeroBufferAt(copy.getSource(), copy))
+        return prev;
+      return nullptr;
+    }
     if (auto generic = dyn_cast<linalg::GenericOp>(prev)) {
       std::optional<Value> value = linalg::isaFillOpInterface(generic);
       if (value && generic.getDpsInitOperand(0)->get() == output &&
@@ -294,9 +327,19 @@ bool isZeroFillOf(Operation *op, Value buffer) {
     return fill.getDpsInitOperand(0)->get() == buffer &&
            matchPattern(fill.value(), m_PosZeroFloat());
   if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
-    std::optional<Value> value = linalg::isaFillOpInterface(generic);
-    return value && generic.getDpsInitOperand(0)->get() == buffer &&
-           matchPattern(*value, m_PosZeroFloat());
+    if (generic.getNumDpsInits() != 1 ||
+        generic.getDpsInitOperand(0)->get() != buffer)
+      return false;
+    if (std::optional<Value> value = linalg::isaFillOpInterface(generic))
+      return matchPattern(*value, m_PosZeroFloat());
+    // No inputs, every element set to a constant zero.
+    Block &body = generic.getRegion().front();
+    auto yield = cast<linalg::YieldOp>(body.getTerminator());
+    return generic.getNumDpsInputs() == 0 &&
+           generic.getNumReductionLoops() == 0 &&
+           generic.getIndexingMapsArray()[0].isIdentity() &&
+           body.getOperations().size() == 1 &&
+           matchPattern(yield.getValues().front(), m_PosZeroFloat());
   }
   if (auto map = dyn_cast<linalg::MapOp>(op)) {
     if (!map.getInputs().empty() || map.getInit() != buffer)

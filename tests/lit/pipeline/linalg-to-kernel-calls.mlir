@@ -159,6 +159,58 @@ func.func @conv_into_zeros(%in: memref<2x3x9x9xf32>, %w: memref<4x3x3x3xf32>, %o
 
 // -----
 
+// One zero buffer initializing several convolutions (bufferization: a fill,
+// a copy into each output, the last convolution writing the buffer itself).
+// The copies go and both calls overwrite; the fill stays for the last one,
+// which accumulates into it as before.
+// CHECK-LABEL: func.func @conv_into_copied_zeros(
+// CHECK: linalg.generic
+// CHECK-NOT: memref.copy
+// CHECK: call @ltc_mlir_conv2d_nchw({{(%[a-z0-9_]+, )+}}%c0_i64{{[_0-9]*}})
+// CHECK-NOT: memref.copy
+// CHECK: call @ltc_mlir_conv2d_nchw({{(%[a-z0-9_]+, )+}}%c0_i64{{[_0-9]*}})
+// CHECK: call @ltc_mlir_conv2d_nchw({{(%[a-z0-9_]+, )+}}%c1_i64{{[_0-9]*}})
+func.func @conv_into_copied_zeros(%in: memref<2x3x9x9xf32>, %w: memref<4x3x3x3xf32>, %a: memref<2x4x4x4xf32>, %b: memref<2x4x4x4xf32>) -> memref<2x4x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %zeros = memref.alloc() : memref<2x4x4x4xf32>
+  linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%zeros : memref<2x4x4x4xf32>) {
+  ^bb0(%o: f32):
+    linalg.yield %zero : f32
+  }
+  memref.copy %zeros, %a : memref<2x4x4x4xf32> to memref<2x4x4x4xf32>
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%in, %w : memref<2x3x9x9xf32>, memref<4x3x3x3xf32>) outs(%a : memref<2x4x4x4xf32>)
+  memref.copy %zeros, %b : memref<2x4x4x4xf32> to memref<2x4x4x4xf32>
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%in, %w : memref<2x3x9x9xf32>, memref<4x3x3x3xf32>) outs(%b : memref<2x4x4x4xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%in, %w : memref<2x3x9x9xf32>, memref<4x3x3x3xf32>) outs(%zeros : memref<2x4x4x4xf32>)
+  return %zeros : memref<2x4x4x4xf32>
+}
+
+// -----
+
+// The zero buffer is written before the copy: the copy stays, and the
+// convolution accumulates.
+// CHECK-LABEL: func.func @conv_into_copied_nonzeros(
+// CHECK: memref.copy
+// CHECK: call @ltc_mlir_conv2d_nchw({{(%[a-z0-9_]+, )+}}%c1_i64{{[_0-9]*}})
+func.func @conv_into_copied_nonzeros(%in: memref<2x3x9x9xf32>, %w: memref<4x3x3x3xf32>, %a: memref<2x4x4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %zeros = memref.alloc() : memref<2x4x4x4xf32>
+  linalg.fill ins(%zero : f32) outs(%zeros : memref<2x4x4x4xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%in, %w : memref<2x3x9x9xf32>, memref<4x3x3x3xf32>) outs(%zeros : memref<2x4x4x4xf32>)
+  memref.copy %zeros, %a : memref<2x4x4x4xf32> to memref<2x4x4x4xf32>
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%in, %w : memref<2x3x9x9xf32>, memref<4x3x3x3xf32>) outs(%a : memref<2x4x4x4xf32>)
+  memref.dealloc %zeros : memref<2x4x4x4xf32>
+  return
+}
+
+// -----
+
 // A padded copy read only by convolutions: its interior gets a compact
 // buffer that the copy writes, the zero fill and the padded buffer go, and
 // both calls read the compact buffer (8x8) with padding 1, 1.
