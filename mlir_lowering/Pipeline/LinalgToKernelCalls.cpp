@@ -99,17 +99,8 @@ Operation *findZeroFill(Operation *op, Value output) {
         return prev;
       return nullptr;
     }
-    if (auto generic = dyn_cast<linalg::GenericOp>(prev)) {
-      std::optional<Value> value = linalg::isaFillOpInterface(generic);
-      if (value && generic.getDpsInitOperand(0)->get() == output &&
-          matchPattern(*value, m_AnyZeroFloat()))
-        return prev;
-    }
-    if (auto fill = dyn_cast<linalg::FillOp>(prev)) {
-      if (fill.getDpsInitOperand(0)->get() == output &&
-          matchPattern(fill.value(), m_AnyZeroFloat()))
-        return prev;
-    }
+    if (isZeroFillOf(prev, output))
+      return prev;
     if (isa<memref::AllocOp, memref::AllocaOp>(prev) ||
         isMemoryEffectFree(prev))
       continue;
