@@ -40,20 +40,13 @@ bool isTransposingCopy(linalg::GenericOp op) {
          maps[1].isIdentity();
 }
 
-/// Whether `op` sets its whole output to one scalar (linalg.fill, or a
-/// linalg.generic broadcasting a rank-0 or scalar input).
+/// Whether `op` sets its whole output to one scalar: linalg.fill, or a
+/// linalg.generic that does (a broadcast scalar, or a yielded constant).
 bool isFill(Operation *op) {
   if (isa<linalg::FillOp>(op))
     return true;
   auto generic = dyn_cast<linalg::GenericOp>(op);
-  if (!generic || generic.getNumDpsInputs() != 1 ||
-      generic.getNumDpsInits() != 1 || generic.getNumReductionLoops() != 0)
-    return false;
-  Block &body = generic.getRegion().front();
-  return body.getOperations().size() == 1 &&
-         generic.getIndexingMapsArray()[0].getNumResults() == 0 &&
-         cast<linalg::YieldOp>(body.getTerminator()).getValues().front() ==
-             body.getArgument(0);
+  return generic && linalg::isaFillOpInterface(generic).has_value();
 }
 
 /// Rewrites `copy` (a transpose of a contraction's result) into the

@@ -321,16 +321,9 @@ bool isZeroFillOf(Operation *op, Value buffer) {
     if (generic.getNumDpsInits() != 1 ||
         generic.getDpsInitOperand(0)->get() != buffer)
       return false;
-    if (std::optional<Value> value = linalg::isaFillOpInterface(generic))
-      return matchPattern(*value, m_PosZeroFloat());
-    // No inputs, every element set to a constant zero.
-    Block &body = generic.getRegion().front();
-    auto yield = cast<linalg::YieldOp>(body.getTerminator());
-    return generic.getNumDpsInputs() == 0 &&
-           generic.getNumReductionLoops() == 0 &&
-           generic.getIndexingMapsArray()[0].isIdentity() &&
-           body.getOperations().size() == 1 &&
-           matchPattern(yield.getValues().front(), m_PosZeroFloat());
+    // A scalar broadcast, or a constant yielded without inputs.
+    std::optional<Value> value = linalg::isaFillOpInterface(generic);
+    return value && matchPattern(*value, m_PosZeroFloat());
   }
   if (auto map = dyn_cast<linalg::MapOp>(op)) {
     if (!map.getInputs().empty() || map.getInit() != buffer)
