@@ -78,8 +78,6 @@ struct Plan {
   int64_t strip = 1;
 };
 
-bool usesDim(AffineMap map, unsigned dim) { return map.isFunctionOfDim(dim); }
-
 FailureOr<Plan> planLowering(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumReductionLoops() == 0 ||
       op.getNumDpsInits() == 0 || op->getNumRegions() != 1 ||
@@ -114,7 +112,7 @@ FailureOr<Plan> planLowering(linalg::GenericOp op) {
     if (!map.isProjectedPermutation())
       return failure();
     for (unsigned d = 0; d < numLoops; ++d)
-      if (linalg::isReductionIterator(iterators[d]) && usesDim(map, d))
+      if (linalg::isReductionIterator(iterators[d]) && map.isFunctionOfDim(d))
         return failure();
   }
 
@@ -131,7 +129,8 @@ FailureOr<Plan> planLowering(linalg::GenericOp op) {
   }
 
   // The innermost loop is parallel: strip-mine it if every output walks it.
-  if (!llvm::all_of(outMaps, [&](AffineMap m) { return usesDim(m, inner); }))
+  if (!llvm::all_of(outMaps,
+                    [&](AffineMap m) { return m.isFunctionOfDim(inner); }))
     return failure();
   int64_t strip = 1;
   for (int64_t width = std::min(kMaxStrip, ranges[inner]); width >= 1; --width)
