@@ -339,22 +339,25 @@ constexpr int64_t kBatchedConvMaxElements = int64_t{8} << 20;
 // Which kernel runs each convolution (ConvKernel, cpu_kernels.h). The
 // fastest depends on the machine as much as on the shape. Measured on
 // ResNet-18's 3x3 convolutions: on an AMD EPYC, Winograd beat eager
-// PyTorch's oneDNN; on an Intel Xeon with AVX-512, oneDNN's kernels beat
-// both Winograd and im2col by 1.3-1.7x. So under kAuto the first calls of a
-// shape run each candidate kConvTuningRounds times in turn (every call
-// computes the full result), and later calls run the one with the shortest
-// time. The first round is not timed: it builds oneDNN's primitive and
-// faults in the kernels' scratch. Times are minima: this machine's noise
-// only ever slows a run. LTC_MLIR_DEBUG=1 prints each choice to stderr.
+// PyTorch's oneDNN; on an Intel Xeon with AVX-512, oneDNN's direct kernels
+// beat both Winograd and im2col by 1.3-1.7x, and oneDNN's Winograd beat its
+// direct kernels by 1.5x on 56x56 and 28x28 images but lost on 7x7. So under
+// kAuto the first calls of a shape run each candidate kConvTuningRounds times
+// in turn (every call computes the full result), and later calls run the one
+// with the shortest time. The first round is not timed: it builds oneDNN's
+// primitive and faults in the kernels' scratch. Times are minima: this
+// machine's noise only ever slows a run. LTC_MLIR_DEBUG=1 prints each choice to
+// stderr.
 class ConvTuner {
 public:
   ConvTuner() {
     const char *env = std::getenv("LTC_MLIR_CONV");
     std::string name = env == nullptr ? "" : env;
-    forced_ = name == "onednn"     ? ConvKernel::kOneDnn
-              : name == "winograd" ? ConvKernel::kWinograd
-              : name == "im2col"   ? ConvKernel::kIm2col
-                                   : ConvKernel::kAuto;
+    forced_ = name == "onednn"            ? ConvKernel::kOneDnn
+              : name == "winograd"        ? ConvKernel::kWinograd
+              : name == "im2col"          ? ConvKernel::kIm2col
+              : name == "onednn_winograd" ? ConvKernel::kOneDnnWinograd
+                                          : ConvKernel::kAuto;
   }
 
   void Force(ConvKernel kernel) {
@@ -379,8 +382,8 @@ public:
     const int count = __builtin_popcount(candidates);
     if (count <= 1 || entry.calls >= kConvTuningRounds * count) {
       ConvKernel best = ConvKernel::kIm2col;
-      for (ConvKernel k :
-           {ConvKernel::kOneDnn, ConvKernel::kWinograd, ConvKernel::kIm2col})
+      for (ConvKernel k : {ConvKernel::kOneDnn, ConvKernel::kWinograd,
+                           ConvKernel::kIm2col, ConvKernel::kOneDnnWinograd})
         if ((candidates & Bit(k)) &&
             entry.seconds[int(k)] < entry.seconds[int(best)])
           best = k;
@@ -417,10 +420,10 @@ private:
   struct Entry;
   static void Report(const Conv2dKey &k, const Entry &entry,
                      ConvKernel chosen) {
-    static const char *const kNames[] = {"auto", "onednn", "winograd",
-                                         "im2col"};
+    static const char *const kNames[] = {"auto", "onednn", "winograd", "im2col",
+                                         "onednn_winograd"};
     std::string times;
-    for (int i = 1; i < 4; ++i)
+    for (int i = 1; i < kKernels; ++i)
       if (entry.seconds[i] < kNever)
         times += std::string(" ") + kNames[i] + " " +
                  std::to_string(entry.seconds[i] * 1e3) + " ms";
@@ -434,15 +437,16 @@ private:
                  (long long)k[28], times.c_str(), kNames[int(chosen)]);
   }
 
+  static constexpr double kNever = 1e300;
+  static constexpr int kKernels = 5; // ConvKernel's values
   struct Entry {
     int calls = 0;
     int count = 0; // candidates in a round
     unsigned failed = 0;
     ConvKernel chosen = ConvKernel::kAuto;
     // Fastest time of each kernel so far (kAuto's slot unused).
-    double seconds[4] = {kNever, kNever, kNever, kNever};
+    double seconds[kKernels] = {kNever, kNever, kNever, kNever, kNever};
   };
-  static constexpr double kNever = 1e300;
   static constexpr size_t kMaxEntries = 4096;
 
   std::mutex mutex_;
@@ -617,7 +621,9 @@ void Im2colConv(int threads, const Conv2dProblem &p) {
 bool RunConv(ConvKernel kernel, int threads, const Conv2dProblem &p) {
   switch (kernel) {
   case ConvKernel::kOneDnn:
-    return OneDnnConv2d(threads, p);
+    return OneDnnConv2d(threads, p, OneDnnConvAlgorithm::kDirect);
+  case ConvKernel::kOneDnnWinograd:
+    return OneDnnConv2d(threads, p, OneDnnConvAlgorithm::kWinograd);
   case ConvKernel::kWinograd: {
     int64_t swf = 0;
     const float *wm = FilterMatrix(p, &swf);
@@ -763,14 +769,16 @@ extern "C" void ltc_mlir_conv2d_nchw(
     threads = 1;
 
   // 3x3 stride-1 windows over enough channels and tiles: Winograd's
-  // F(2x2, 3x3) does 16 multiplies per 2x2 outputs where im2col does 36.
-  const bool winograd = KH == 3 && KW == 3 && sh == 1 && sw == 1 && dh == 1 &&
-                        dw == 1 && in_s3 == 1 &&
-                        UseWinogradConv3x3(N, C, F, OH, OW);
+  // F(2x2, 3x3) does 16 multiplies per 2x2 outputs where im2col does 36
+  // (oneDNN's F(4x4, 3x3): 36 per 4x4).
+  const bool window3x3 =
+      KH == 3 && KW == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1;
   unsigned candidates =
       1u << int(ConvKernel::kIm2col) | 1u << int(ConvKernel::kOneDnn);
-  if (winograd)
+  if (window3x3 && in_s3 == 1 && UseWinogradConv3x3(N, C, F, OH, OW))
     candidates |= 1u << int(ConvKernel::kWinograd);
+  if (window3x3 && OH >= 4 && OW >= 4)
+    candidates |= 1u << int(ConvKernel::kOneDnnWinograd);
   const Conv2dKey key = KeyOf(p, threads);
   bool timed = false;
   ConvKernel kernel = Tuner().Pick(key, candidates, &timed);

@@ -58,16 +58,23 @@ bool CpuKernelsUseBlas();
 // itself runs single-threaded while a kernel runs (cpu_kernels.cpp says why).
 void SetCpuKernelThreads(int threads);
 
-// The kernel that runs ltc_mlir_conv2d_nchw's convolutions: oneDNN's
-// (onednn_conv.h), Winograd's F(2x2, 3x3) (winograd_conv.h; 3x3 stride-1
-// windows over enough channels) or im2col + GEMM (any convolution). Under
-// kAuto, the default, the first calls of each problem shape and thread
-// count run each kernel that applies kConvTuningRounds times in turn (the
-// first round untimed), and later calls run the fastest. Forcing a kernel that
-// does not apply to a convolution runs im2col.
-// LTC_MLIR_CONV=auto|onednn|winograd|im2col sets it at first use; setting it
-// again starts the tuning afresh.
-enum class ConvKernel { kAuto = 0, kOneDnn = 1, kWinograd = 2, kIm2col = 3 };
+// The kernel that runs ltc_mlir_conv2d_nchw's convolutions: oneDNN's direct
+// one (onednn_conv.h), our Winograd F(2x2, 3x3) (winograd_conv.h; 3x3
+// stride-1 windows over enough channels), im2col + GEMM (any convolution),
+// or oneDNN's Winograd F(4x4, 3x3) (3x3 stride-1 windows, on AVX-512
+// machines). Under kAuto, the default, the first calls of each problem shape
+// and thread count run each kernel that applies kConvTuningRounds times in
+// turn (the first round untimed), and later calls run the fastest. Forcing a
+// kernel that does not apply to a convolution runs im2col.
+// LTC_MLIR_CONV=auto|onednn|winograd|im2col|onednn_winograd sets it at first
+// use; setting it again starts the tuning afresh.
+enum class ConvKernel {
+  kAuto = 0,
+  kOneDnn = 1,
+  kWinograd = 2,
+  kIm2col = 3,
+  kOneDnnWinograd = 4
+};
 constexpr int kConvTuningRounds = 3;
 void SetConvKernel(ConvKernel kernel);
 

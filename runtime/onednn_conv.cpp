@@ -21,6 +21,7 @@ namespace {
 using dnnl::memory;
 
 std::atomic<int64_t> conv_count{0};
+std::atomic<int64_t> winograd_count{0};
 
 // oneDNN's Debian build runs its kernels in OpenMP parallel regions, whose
 // width is the calling thread's OpenMP setting: set for one call, then put
@@ -81,10 +82,19 @@ size_t FloatsOf(const memory::desc &md) {
   return (md.get_size() + sizeof(float) - 1) / sizeof(float);
 }
 
+// Every primitive takes its scratch memory from the caller: oneDNN's own,
+// shared by the primitives a thread runs, crashed its Winograd kernels on
+// the device's worker thread.
+dnnl::primitive_attr CallerScratch() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
 dnnl::primitive_attr SumInto() {
   dnnl::post_ops ops;
   ops.append_sum(1.0f);
-  dnnl::primitive_attr attr;
+  dnnl::primitive_attr attr = CallerScratch();
   attr.set_post_ops(ops);
   return attr;
 }
@@ -98,6 +108,8 @@ struct Plan {
   // Absent where the two layouts agree. The result's reorder writes (or
   // adds into) the caller's output; without it the convolution does.
   std::optional<dnnl::reorder> to_src, to_weights, from_dst;
+  // The most scratch memory any of them needs.
+  size_t scratch_bytes = 0;
 };
 
 // The trailing padding that makes oneDNN's output size OH from H, or -1.
@@ -110,7 +122,8 @@ int64_t TrailingPadding(int64_t H, int64_t K, int64_t s, int64_t d,
 }
 
 // Throws dnnl::error when oneDNN refuses the problem.
-std::unique_ptr<Plan> MakePlan(const Conv2dProblem &p) {
+std::unique_ptr<Plan> MakePlan(const Conv2dProblem &p,
+                               OneDnnConvAlgorithm algorithm) {
   int64_t trail_h = TrailingPadding(p.H, p.KH, p.sh, p.dh, p.ph, p.OH);
   int64_t trail_w = TrailingPadding(p.W, p.KW, p.sw, p.dw, p.pw, p.OW);
   if (trail_h < 0 || trail_w < 0)
@@ -124,21 +137,26 @@ std::unique_ptr<Plan> MakePlan(const Conv2dProblem &p) {
   // forward_training, as eager PyTorch asks: for forward_inference oneDNN
   // 2.6 chose NHWC kernels on AVX-512, whose filter reorder alone took
   // 1.5x as long as the channel-blocked one (ResNet-18's 512-channel
-  // convolution: 2.7 against 1.8 ms).
+  // convolution: 2.7 against 1.8 ms). Its Winograd kernels for inference
+  // want the filter pre-transformed, by a reorder 100x slower than the
+  // convolution; those for training take the channel-blocked filter and
+  // transform it inside.
+  const dnnl::algorithm kind = algorithm == OneDnnConvAlgorithm::kWinograd
+                                   ? dnnl::algorithm::convolution_winograd
+                                   : dnnl::algorithm::convolution_direct;
   auto describe = [&](const memory::desc &src, const memory::desc &wt,
                       const memory::desc &dst) {
-    return dnnl::convolution_forward::desc(
-        dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-        src, wt, dst, strides, dilations, lead, trail);
+    return dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
+                                           kind, src, wt, dst, strides,
+                                           dilations, lead, trail);
   };
   dnnl::convolution_forward::primitive_desc pd(
       describe(AnyLayout(p.N, p.C, p.H, p.W), AnyLayout(p.F, p.C, p.KH, p.KW),
                AnyLayout(p.N, p.F, p.OH, p.OW)),
-      CpuEngine());
+      CallerScratch(), CpuEngine());
   // Adding into the output is a sum post-op, on the convolution or on the
   // reorder into the caller's layout.
-  const dnnl::primitive_attr add =
-      p.accumulate ? SumInto() : dnnl::primitive_attr();
+  const dnnl::primitive_attr add = p.accumulate ? SumInto() : CallerScratch();
   if (pd.dst_desc() == plan->out_md) {
     // The primitive writes the caller's layout: no reorder.
     if (p.accumulate)
@@ -146,37 +164,48 @@ std::unique_ptr<Plan> MakePlan(const Conv2dProblem &p) {
           describe(pd.src_desc(), pd.weights_desc(), plan->out_md), add,
           CpuEngine());
   } else {
-    plan->from_dst = dnnl::reorder(dnnl::reorder::primitive_desc(
-        CpuEngine(), pd.dst_desc(), CpuEngine(), plan->out_md, add));
+    dnnl::reorder::primitive_desc rd(CpuEngine(), pd.dst_desc(), CpuEngine(),
+                                     plan->out_md, add);
+    plan->scratch_bytes = rd.scratchpad_desc().get_size();
+    plan->from_dst = dnnl::reorder(rd);
   }
   plan->src_md = pd.src_desc();
   plan->wt_md = pd.weights_desc();
   plan->dst_md = pd.dst_desc();
+  auto reorder = [&](const memory::desc &from, const memory::desc &to) {
+    dnnl::reorder::primitive_desc rd(CpuEngine(), from, CpuEngine(), to,
+                                     CallerScratch());
+    plan->scratch_bytes =
+        std::max(plan->scratch_bytes, rd.scratchpad_desc().get_size());
+    return dnnl::reorder(rd);
+  };
   if (plan->src_md != plan->in_md)
-    plan->to_src = dnnl::reorder(dnnl::reorder::primitive_desc(
-        CpuEngine(), plan->in_md, CpuEngine(), plan->src_md));
+    plan->to_src = reorder(plan->in_md, plan->src_md);
   if (plan->wt_md != plan->w_md)
-    plan->to_weights = dnnl::reorder(dnnl::reorder::primitive_desc(
-        CpuEngine(), plan->w_md, CpuEngine(), plan->wt_md));
+    plan->to_weights = reorder(plan->w_md, plan->wt_md);
+  plan->scratch_bytes =
+      std::max(plan->scratch_bytes, pd.scratchpad_desc().get_size());
   plan->conv = dnnl::convolution_forward(pd);
   return plan;
 }
 
-// Plans by problem shape, strides and thread count; a problem oneDNN
+// Plans by problem shape, strides, thread count and algorithm; a problem oneDNN
 // refused is remembered as a null plan. Models have few distinct shapes;
 // past kMaxPlans (shapes that keep changing) the cache starts afresh, and
 // callers still running a dropped plan hold their own reference.
 class PlanCache {
 public:
-  std::shared_ptr<const Plan> Get(const Conv2dProblem &p, int threads) {
-    Conv2dKey key = KeyOf(p, threads);
+  std::shared_ptr<const Plan> Get(const Conv2dProblem &p, int threads,
+                                  OneDnnConvAlgorithm algorithm) {
+    // The key's thread count slot also carries the algorithm.
+    Conv2dKey key = KeyOf(p, 2 * threads + int(algorithm));
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = plans_.find(key);
     if (it != plans_.end())
       return it->second;
     std::shared_ptr<const Plan> plan;
     try {
-      plan = MakePlan(p);
+      plan = MakePlan(p, algorithm);
     } catch (const dnnl::error &) {
       plan = nullptr;
     }
@@ -199,14 +228,15 @@ PlanCache &Plans() {
 
 } // namespace
 
-bool OneDnnConv2d(int threads, const Conv2dProblem &p) {
+bool OneDnnConv2d(int threads, const Conv2dProblem &p,
+                  OneDnnConvAlgorithm algorithm) {
   // Sizes that do not fit oneDNN's checks are left to the other kernels.
   if (p.N <= 0 || p.C <= 0 || p.F <= 0 || p.OH <= 0 || p.OW <= 0 || p.sh < 1 ||
       p.sw < 1 || p.dh < 1 || p.dw < 1 || p.ph < 0 || p.pw < 0)
     return false;
   const int width = std::max(threads, 1);
   OpenMpThreadsScope omp_threads(width);
-  const std::shared_ptr<const Plan> plan = Plans().Get(p, width);
+  const std::shared_ptr<const Plan> plan = Plans().Get(p, width, algorithm);
   if (plan == nullptr)
     return false;
   try {
@@ -216,7 +246,10 @@ bool OneDnnConv2d(int threads, const Conv2dProblem &p) {
       stream_slot.emplace(engine);
     dnnl::stream &stream = *stream_slot;
     // Buffers for the primitive's layouts, where they differ.
-    std::optional<ScratchFloats> src_buf, wt_buf, dst_buf;
+    std::optional<ScratchFloats> src_buf, wt_buf, dst_buf, scratch_buf;
+    if (plan->scratch_bytes > 0)
+      scratch_buf.emplace((plan->scratch_bytes + sizeof(float) - 1) /
+                          sizeof(float));
     if (plan->to_src)
       src_buf.emplace(FloatsOf(plan->src_md));
     if (plan->to_weights)
@@ -225,27 +258,41 @@ bool OneDnnConv2d(int threads, const Conv2dProblem &p) {
       dst_buf.emplace(FloatsOf(plan->dst_md));
     if ((src_buf && src_buf->data() == nullptr) ||
         (wt_buf && wt_buf->data() == nullptr) ||
-        (dst_buf && dst_buf->data() == nullptr))
+        (dst_buf && dst_buf->data() == nullptr) ||
+        (scratch_buf && scratch_buf->data() == nullptr))
       return false;
+    // One scratch buffer serves the primitives in turn.
+    std::optional<memory> scratch;
+    if (scratch_buf)
+      scratch.emplace(memory::desc({int64_t(plan->scratch_bytes)},
+                                   memory::data_type::u8,
+                                   memory::format_tag::a),
+                      engine, scratch_buf->data());
+    auto run = [&](const dnnl::primitive &primitive,
+                   std::unordered_map<int, memory> args) {
+      if (scratch)
+        args.emplace(DNNL_ARG_SCRATCHPAD, *scratch);
+      primitive.execute(stream, args);
+    };
     memory in(plan->in_md, engine, const_cast<float *>(p.in));
     memory wt(plan->w_md, engine, const_cast<float *>(p.w));
     memory out(plan->out_md, engine, p.out);
     memory src = in, weights = wt, dst = out;
     if (plan->to_src) {
       src = memory(plan->src_md, engine, src_buf->data());
-      plan->to_src->execute(stream, in, src);
+      run(*plan->to_src, {{DNNL_ARG_FROM, in}, {DNNL_ARG_TO, src}});
     }
     if (plan->to_weights) {
       weights = memory(plan->wt_md, engine, wt_buf->data());
-      plan->to_weights->execute(stream, wt, weights);
+      run(*plan->to_weights, {{DNNL_ARG_FROM, wt}, {DNNL_ARG_TO, weights}});
     }
     if (plan->from_dst)
       dst = memory(plan->dst_md, engine, dst_buf->data());
-    plan->conv.execute(stream, {{DNNL_ARG_SRC, src},
-                                {DNNL_ARG_WEIGHTS, weights},
-                                {DNNL_ARG_DST, dst}});
+    run(plan->conv, {{DNNL_ARG_SRC, src},
+                     {DNNL_ARG_WEIGHTS, weights},
+                     {DNNL_ARG_DST, dst}});
     if (plan->from_dst)
-      plan->from_dst->execute(stream, dst, out);
+      run(*plan->from_dst, {{DNNL_ARG_FROM, dst}, {DNNL_ARG_TO, out}});
     stream.wait();
   } catch (const dnnl::error &) {
     // The primitives exist and the memory objects match their layouts, so
@@ -253,11 +300,16 @@ bool OneDnnConv2d(int threads, const Conv2dProblem &p) {
     // does so before it writes.
     return false;
   }
-  conv_count.fetch_add(1, std::memory_order_relaxed);
+  (algorithm == OneDnnConvAlgorithm::kWinograd ? winograd_count : conv_count)
+      .fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
 int64_t OneDnnConvCount() { return conv_count.load(std::memory_order_relaxed); }
+
+int64_t OneDnnWinogradConvCount() {
+  return winograd_count.load(std::memory_order_relaxed);
+}
 
 } // namespace runtime
 } // namespace ltc_mlir

@@ -14,14 +14,22 @@
 namespace ltc_mlir {
 namespace runtime {
 
-// out (+)= conv(in, w) on up to `threads` threads. Returns false, with `out`
-// untouched, when oneDNN cannot run the problem (it refuses the shape, or
-// memory for the reordered copies is short). Primitives are built once per
-// shape, stride pattern and thread count, and kept.
-bool OneDnnConv2d(int threads, const Conv2dProblem &problem);
+// oneDNN's direct convolution, or its Winograd F(4x4, 3x3) (3x3 stride-1
+// windows; oneDNN 2.6 has it for AVX-512 machines only, and refuses it
+// elsewhere).
+enum class OneDnnConvAlgorithm { kDirect = 0, kWinograd = 1 };
 
-// Convolutions run by OneDnnConv2d so far (for tests).
+// out (+)= conv(in, w) on up to `threads` threads. Returns false, with `out`
+// untouched, when oneDNN cannot run the problem (it refuses the shape or the
+// algorithm, or memory for the reordered copies is short). Primitives are
+// built once per shape, stride pattern, thread count and algorithm, and
+// kept.
+bool OneDnnConv2d(int threads, const Conv2dProblem &problem,
+                  OneDnnConvAlgorithm algorithm = OneDnnConvAlgorithm::kDirect);
+
+// Convolutions run by OneDnnConv2d so far, direct and Winograd (for tests).
 int64_t OneDnnConvCount();
+int64_t OneDnnWinogradConvCount();
 
 } // namespace runtime
 } // namespace ltc_mlir

@@ -167,12 +167,55 @@ public:
   }
 };
 
-// The kernels a convolution test runs on: im2col, oneDNN and (where its
-// window applies) Winograd.
+// The kernels a convolution test runs on: im2col, oneDNN and (where their
+// window applies) both Winograds.
 constexpr ltc_mlir::runtime::ConvKernel kConvKernels[] = {
     ltc_mlir::runtime::ConvKernel::kIm2col,
     ltc_mlir::runtime::ConvKernel::kOneDnn,
-    ltc_mlir::runtime::ConvKernel::kWinograd};
+    ltc_mlir::runtime::ConvKernel::kWinograd,
+    ltc_mlir::runtime::ConvKernel::kOneDnnWinograd};
+
+// Whether this machine's oneDNN has its Winograd kernels (AVX-512 only):
+// it runs a small 3x3 convolution with them.
+bool OneDnnHasWinograd() {
+  static const bool has = [] {
+    std::vector<float> in(16 * 8 * 8, 1.0f), w(16 * 16 * 9, 1.0f),
+        out(16 * 6 * 6, 0.0f);
+    ltc_mlir::runtime::Conv2dProblem p{1,
+                                       16,
+                                       8,
+                                       8,
+                                       16,
+                                       3,
+                                       3,
+                                       6,
+                                       6,
+                                       1,
+                                       1,
+                                       1,
+                                       1,
+                                       0,
+                                       0,
+                                       in.data(),
+                                       {16 * 64, 64, 8, 1},
+                                       w.data(),
+                                       {16 * 9, 9, 3, 1},
+                                       out.data(),
+                                       {16 * 36, 36, 6, 1},
+                                       false};
+    return ltc_mlir::runtime::OneDnnConv2d(
+        1, p, ltc_mlir::runtime::OneDnnConvAlgorithm::kWinograd);
+  }();
+  return has;
+}
+
+// Whether a call forced onto `kernel` runs oneDNN's Winograd: the window
+// applies and the machine has it.
+bool RunsOneDnnWinograd(ltc_mlir::runtime::ConvKernel kernel, int64_t KH,
+                        int64_t KW, int64_t s, int64_t d) {
+  return kernel == ltc_mlir::runtime::ConvKernel::kOneDnnWinograd && KH == 3 &&
+         KW == 3 && s == 1 && d == 1 && OneDnnHasWinograd();
+}
 
 const char *ConvKernelName(ltc_mlir::runtime::ConvKernel kernel) {
   switch (kernel) {
@@ -182,6 +225,8 @@ const char *ConvKernelName(ltc_mlir::runtime::ConvKernel kernel) {
     return "winograd";
   case ltc_mlir::runtime::ConvKernel::kIm2col:
     return "im2col";
+  case ltc_mlir::runtime::ConvKernel::kOneDnnWinograd:
+    return "onednn_winograd";
   case ltc_mlir::runtime::ConvKernel::kAuto:
     break;
   }
@@ -196,6 +241,7 @@ int OpenMpMaxThreads() {
 }
 
 TEST(CpuKernelsTest, Conv2dAccumulatesOrOverwritesLikeLinalg) {
+  OneDnnHasWinograd(); // its probe runs a convolution: not in a count below
   // oneDNN runs these small convolutions on one OpenMP thread.
   const int omp_threads = OpenMpMaxThreads();
   ASSERT_GT(omp_threads, 0);
@@ -218,6 +264,7 @@ TEST(CpuKernelsTest, Conv2dAccumulatesOrOverwritesLikeLinalg) {
                      << " N=" << t.N << " C=" << t.C << " KH=" << t.KH);
         ForceConvKernel force(kernel);
         int64_t onednn_runs = ltc_mlir::runtime::OneDnnConvCount();
+        int64_t winograd_runs = ltc_mlir::runtime::OneDnnWinogradConvCount();
         int64_t OH = (t.H - t.d * (t.KH - 1) - 1) / t.s + 1;
         int64_t OW = (t.W - t.d * (t.KW - 1) - 1) / t.s + 1;
         std::vector<float> in = Random(t.N * t.C * t.H * t.W, 6);
@@ -241,6 +288,9 @@ TEST(CpuKernelsTest, Conv2dAccumulatesOrOverwritesLikeLinalg) {
         // oneDNN takes every one of these shapes.
         if (kernel == ltc_mlir::runtime::ConvKernel::kOneDnn)
           EXPECT_EQ(ltc_mlir::runtime::OneDnnConvCount(), onednn_runs + 1);
+        if (RunsOneDnnWinograd(kernel, t.KH, t.KW, t.s, t.d))
+          EXPECT_EQ(ltc_mlir::runtime::OneDnnWinogradConvCount(),
+                    winograd_runs + 1);
       }
 }
 
@@ -263,6 +313,7 @@ std::vector<float> PadImage(const std::vector<float> &in, int64_t N, int64_t C,
 // windows, padding wider than the window reach), the transposed im2col of a
 // weight gradient, the batched GEMM, Winograd and oneDNN.
 TEST(CpuKernelsTest, Conv2dReadsPaddingAsZeros) {
+  OneDnnHasWinograd();
   struct Case {
     int64_t N, C, H, W, F, KH, KW, s, d, ph, pw;
   };
@@ -277,6 +328,7 @@ TEST(CpuKernelsTest, Conv2dReadsPaddingAsZeros) {
     for (ltc_mlir::runtime::ConvKernel kernel : kConvKernels) {
       ForceConvKernel force(kernel);
       int64_t onednn_runs = ltc_mlir::runtime::OneDnnConvCount();
+      int64_t winograd_runs = ltc_mlir::runtime::OneDnnWinogradConvCount();
       SCOPED_TRACE(testing::Message()
                    << ConvKernelName(kernel) << " N=" << t.N << " C=" << t.C
                    << " H=" << t.H << " KH=" << t.KH << " ph=" << t.ph
@@ -300,6 +352,11 @@ TEST(CpuKernelsTest, Conv2dReadsPaddingAsZeros) {
       ExpectNear(out, want, 1e-3f);
       if (kernel == ltc_mlir::runtime::ConvKernel::kOneDnn)
         EXPECT_EQ(ltc_mlir::runtime::OneDnnConvCount(), onednn_runs + 1);
+      // It refuses padding other than one row and column on each side.
+      if (RunsOneDnnWinograd(kernel, t.KH, t.KW, t.s, t.d) && t.ph == 1 &&
+          t.pw == 1)
+        EXPECT_EQ(ltc_mlir::runtime::OneDnnWinogradConvCount(),
+                  winograd_runs + 1);
     }
 }
 
@@ -322,26 +379,35 @@ TEST(CpuKernelsTest, ConvolutionKernelIsTunedPerShape) {
                          F * OH * OW, OH * OW, OW, 1, 1);
     ExpectNear(out, want, 1e-3f);
   };
+  const bool onednn_winograd = OneDnnHasWinograd();
   int64_t onednn = ltc_mlir::runtime::OneDnnConvCount();
   int64_t winograd = ltc_mlir::runtime::WinogradConvCount();
-  // Three kernels apply: im2col, oneDNN and Winograd.
-  for (int i = 0; i < 3 * kConvTuningRounds; ++i)
+  int64_t onednn_wino = ltc_mlir::runtime::OneDnnWinogradConvCount();
+  // Three kernels apply: im2col, oneDNN and Winograd; four where oneDNN
+  // has its Winograd.
+  for (int i = 0; i < (onednn_winograd ? 4 : 3) * kConvTuningRounds; ++i)
     run();
   EXPECT_EQ(ltc_mlir::runtime::OneDnnConvCount() - onednn, kConvTuningRounds);
   EXPECT_EQ(ltc_mlir::runtime::WinogradConvCount() - winograd,
             kConvTuningRounds);
+  EXPECT_EQ(ltc_mlir::runtime::OneDnnWinogradConvCount() - onednn_wino,
+            onednn_winograd ? kConvTuningRounds : 0);
   // From here on one kernel: at most one of the two counters moves, by
   // every call.
   onednn = ltc_mlir::runtime::OneDnnConvCount();
   winograd = ltc_mlir::runtime::WinogradConvCount();
+  onednn_wino = ltc_mlir::runtime::OneDnnWinogradConvCount();
   for (int i = 0; i < 3; ++i)
     run();
-  int64_t onednn_moved = ltc_mlir::runtime::OneDnnConvCount() - onednn;
-  int64_t winograd_moved = ltc_mlir::runtime::WinogradConvCount() - winograd;
-  EXPECT_TRUE((onednn_moved == 3 && winograd_moved == 0) ||
-              (onednn_moved == 0 && winograd_moved == 3) ||
-              (onednn_moved == 0 && winograd_moved == 0))
-      << "oneDNN ran " << onednn_moved << " times, Winograd " << winograd_moved;
+  int64_t moved[] = {ltc_mlir::runtime::OneDnnConvCount() - onednn,
+                     ltc_mlir::runtime::WinogradConvCount() - winograd,
+                     ltc_mlir::runtime::OneDnnWinogradConvCount() -
+                         onednn_wino};
+  int64_t total = moved[0] + moved[1] + moved[2];
+  EXPECT_TRUE(total == 0 ||
+              (total == 3 && (moved[0] == 3 || moved[1] == 3 || moved[2] == 3)))
+      << "oneDNN ran " << moved[0] << " times, Winograd " << moved[1]
+      << ", oneDNN's Winograd " << moved[2];
 }
 
 // OpenBLAS's thread setting, when the library is there.
