@@ -11,6 +11,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "runtime/cpu_kernels.h"
+#include "runtime/graph_inputs.h"
 #include "runtime/special_functions.h"
 #include "llvm/BinaryFormat/Magic.h"
 #include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
@@ -263,7 +264,19 @@ public:
         }
       }
     }
-    entry_(pointers.data());
+    // Kernels may cache what they derive from the inputs (graph_inputs.h).
+    absl::InlinedVector<GraphInput, 16> shown;
+    shown.reserve(inputs.size());
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const DeviceBuffer &input = *inputs[i];
+      shown.push_back({input.data(), input.size_bytes(), input.contents_id()});
+    }
+    {
+      ScopedGraphInputs scope(shown);
+      entry_(pointers.data());
+    }
+    for (DeviceBuffer *output : outputs)
+      output->RenewContentsId();
     return absl::OkStatus();
   }
 
@@ -326,6 +339,7 @@ public:
     if (host == nullptr)
       return absl::InvalidArgumentError("copy from a null host pointer");
     std::memcpy(dst.data(), host, bytes);
+    dst.RenewContentsId();
     return absl::OkStatus();
   }
 

@@ -25,14 +25,35 @@ namespace runtime {
 // A device allocation. On the CPU: 64-byte aligned host memory. A buffer is
 // freed when its last owner drops it; its bytes count towards the owning
 // device's MemoryInUse() until then.
+//
+// Every buffer carries a contents id: a number unique in the process that
+// names what the buffer holds now. A Device renews it whenever it writes
+// the buffer (CopyToDevice, and Execute for its outputs), so data derived
+// from a buffer's bytes (a kernel's re-laid-out copy of a filter) may be
+// cached under the id and reused while the id lives.
 class DeviceBuffer {
 public:
+  DeviceBuffer();
   virtual ~DeviceBuffer();
   // Never null, also for a zero-byte buffer.
   virtual void *data() = 0;
   virtual const void *data() const = 0;
   virtual size_t size_bytes() const = 0;
+
+  uint64_t contents_id() const { return contents_id_; }
+  // Gives the buffer a new contents id, releasing the old one. Called by a
+  // Device after (or before) it writes the buffer.
+  void RenewContentsId();
+
+private:
+  uint64_t contents_id_;
 };
+
+// Has `listener` called, on whatever thread drops or rewrites a buffer, with
+// each contents id that no buffer holds any more, so that caches keyed by
+// ids free their entries. Listeners are never removed; false (and nothing
+// registered) past the few there is room for: that cache must not cache.
+bool AddContentsIdReleaseListener(void (*listener)(uint64_t contents_id));
 
 // Compiled code for a device.
 struct ObjectCode {

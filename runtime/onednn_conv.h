@@ -2,13 +2,15 @@
 // convolutions call (it ships with LibTorch's Debian package). Its JIT
 // kernels work on channel-blocked layouts; the NCHW tensors of compiled
 // graphs are reordered into them and the result back, as eager PyTorch
-// does. ltc_mlir_conv2d_nchw (cpu_kernels.h) measures this path against
-// its own kernels per problem shape and keeps the faster.
+// does. A filter that is an input of the running graph is reordered once
+// per contents and kept. ltc_mlir_conv2d_nchw (cpu_kernels.h) measures this
+// path against its own kernels per problem shape and keeps the faster.
 #ifndef LTC_MLIR_RUNTIME_ONEDNN_CONV_H_
 #define LTC_MLIR_RUNTIME_ONEDNN_CONV_H_
 
 #include "runtime/conv2d_problem.h"
 
+#include <cstddef>
 #include <cstdint>
 
 namespace ltc_mlir {
@@ -30,6 +32,12 @@ bool OneDnnConv2d(int threads, const Conv2dProblem &problem,
 // Convolutions run by OneDnnConv2d so far, direct and Winograd (for tests).
 int64_t OneDnnConvCount();
 int64_t OneDnnWinogradConvCount();
+
+// Filters reordered into oneDNN's layout so far, and the bytes of those kept
+// because they were graph inputs (graph_inputs.h; kept until the input's
+// contents id is released). For tests.
+int64_t OneDnnFilterReorderCount();
+size_t OneDnnKeptFilterBytes();
 
 } // namespace runtime
 } // namespace ltc_mlir

@@ -5,6 +5,7 @@
 #include "mlir_lowering/Pipeline/CpuPipeline.h"
 #include "runtime/cpu_device.h"
 #include "runtime/cpu_kernels.h"
+#include "runtime/graph_inputs.h"
 #include "runtime/onednn_conv.h"
 #include "runtime/winograd_conv.h"
 
@@ -408,6 +409,79 @@ TEST(CpuKernelsTest, ConvolutionKernelIsTunedPerShape) {
               (total == 3 && (moved[0] == 3 || moved[1] == 3 || moved[2] == 3)))
       << "oneDNN ran " << moved[0] << " times, Winograd " << moved[1]
       << ", oneDNN's Winograd " << moved[2];
+}
+
+// oneDNN reorders a filter that is a graph input once per contents: later
+// calls reuse the kept copy until the buffer is rewritten (a new contents
+// id) or dropped, and a filter that is no graph input is reordered on every
+// call. Results are right throughout, also after the filter changes.
+TEST(CpuKernelsTest, OneDnnKeepsTheFiltersOfGraphInputs) {
+  using namespace ltc_mlir::runtime;
+  ForceConvKernel force(ConvKernel::kOneDnn);
+  const int64_t N = 2, C = 32, H = 10, W = 10, F = 32, OH = 8, OW = 8;
+  std::vector<float> in = Random(N * C * H * W, 41);
+  std::vector<float> w1 = Random(F * C * 9, 42), w2 = Random(F * C * 9, 43);
+  Device &device = GetCpuDevice();
+  auto allocated = device.Allocate(w1.size() * sizeof(float));
+  ASSERT_TRUE(allocated.ok());
+  std::shared_ptr<DeviceBuffer> filter = std::move(*allocated);
+  auto conv = [&](const float *w, const std::vector<float> &want_w) {
+    std::vector<float> out(N * F * OH * OW, std::nanf(""));
+    ltc_mlir_conv2d_nchw(N, C, H, W, F, 3, 3, OH, OW, 1, 1, 1, 1, 0, 0,
+                         Ptr(in.data()), 0, C * H * W, H * W, W, 1, Ptr(w), 0,
+                         C * 9, 9, 3, 1, Ptr(out.data()), 0, F * OH * OW,
+                         OH * OW, OW, 1, 0);
+    ExpectNear(out,
+               NaiveConv(in, want_w, std::vector<float>(out.size(), 0.0f), N, C,
+                         H, W, F, 3, 3, OH, OW, 1, 1),
+               1e-3f);
+  };
+  auto as_input = [&]() {
+    return GraphInput{filter->data(), filter->size_bytes(),
+                      filter->contents_id()};
+  };
+  const size_t kept_before = OneDnnKeptFilterBytes();
+  ASSERT_TRUE(
+      device.CopyToDevice(w1.data(), w1.size() * sizeof(float), *filter).ok());
+  const float *w = static_cast<const float *>(filter->data());
+  {
+    GraphInput input = as_input();
+    ScopedGraphInputs scope(absl::MakeConstSpan(&input, 1));
+    const int64_t reorders = OneDnnFilterReorderCount();
+    conv(w, w1);
+    // oneDNN wants this filter channel-blocked: one reorder, kept.
+    EXPECT_EQ(OneDnnFilterReorderCount(), reorders + 1);
+    EXPECT_GT(OneDnnKeptFilterBytes(), kept_before);
+    conv(w, w1);
+    conv(w, w1);
+    EXPECT_EQ(OneDnnFilterReorderCount(), reorders + 1);
+  }
+  // Rewriting the buffer renews its id and drops the kept copy; the new
+  // bytes are reordered again, not read from the old copy.
+  ASSERT_TRUE(
+      device.CopyToDevice(w2.data(), w2.size() * sizeof(float), *filter).ok());
+  EXPECT_EQ(OneDnnKeptFilterBytes(), kept_before);
+  {
+    GraphInput input = as_input();
+    ScopedGraphInputs scope(absl::MakeConstSpan(&input, 1));
+    const int64_t reorders = OneDnnFilterReorderCount();
+    conv(w, w2);
+    conv(w, w2);
+    EXPECT_EQ(OneDnnFilterReorderCount(), reorders + 1);
+  }
+  // Outside a graph's inputs: reordered on every call, nothing kept.
+  {
+    const int64_t reorders = OneDnnFilterReorderCount();
+    const size_t kept = OneDnnKeptFilterBytes();
+    std::vector<float> intermediate = w1;
+    conv(intermediate.data(), w1);
+    conv(intermediate.data(), w1);
+    EXPECT_EQ(OneDnnFilterReorderCount(), reorders + 2);
+    EXPECT_EQ(OneDnnKeptFilterBytes(), kept);
+  }
+  // Dropping the buffer frees its kept copy.
+  filter.reset();
+  EXPECT_EQ(OneDnnKeptFilterBytes(), kept_before);
 }
 
 // OpenBLAS's thread setting, when the library is there.

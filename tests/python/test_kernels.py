@@ -97,6 +97,42 @@ def test_winograd_conv2d_forward_and_backward():
                     ops=["convolution", "convolution_backward"]))
 
 
+def test_conv2d_filters_that_change_every_step():
+    """oneDNN keeps its re-laid-out copy of a filter that is a graph input
+    for as long as that input's contents live (runtime/graph_inputs.h). A
+    filter updated by SGD is a new input every step: each step must read its
+    new values, on whichever kernel the per-shape tuning picks (its first
+    steps run every kernel in turn)."""
+    torch.manual_seed(7)
+    x = torch.randn(2, 32, 12, 12)
+    w0, b0 = torch.randn(32, 32, 3, 3) * 0.05, torch.randn(32)
+
+    def train(device):
+        w = w0.clone().to(device).requires_grad_()
+        b = b0.clone().to(device).requires_grad_()
+        xs = x.to(device)
+        outs = []
+        for _ in range(12):
+            out = F.conv2d(xs, w, b, 1, 1)
+            out.pow(2).mean().backward()
+            with torch.no_grad():
+                w -= 0.5 * w.grad
+                b -= 0.5 * b.grad
+            w.grad = None
+            b.grad = None
+            if device == LAZY:
+                torch._lazy.mark_step()
+            outs.append(out.detach())
+        return [o.cpu() for o in outs] + [w.detach().cpu()]
+
+    eager = train(torch.device("cpu"))
+    lazy = train(LAZY)
+    for e, l in zip(eager, lazy):
+        torch.testing.assert_close(l, e, rtol=1e-3, atol=1e-3)
+    # The filter moved: a stale copy would have shown.
+    assert (eager[-1] - w0).abs().max() > 1e-2
+
+
 @pytest.mark.parametrize("kernel,stride,padding,dilation,ceil", [
     (2, 2, 0, 1, False),  # disjoint windows, the usual case
     (2, 3, 0, 1, False),  # gaps between windows
