@@ -402,10 +402,17 @@ public:
     return ConvKernel(__builtin_ctz(left));
   }
 
-  void Record(const Conv2dKey &key, ConvKernel kernel, bool ran,
-              double seconds) {
+  // `one_time`: the call also did work later calls will not repeat (a
+  // filter transformed and kept). Its time is left out and the same kernel
+  // runs again, up to kMaxOneTimeCalls times per shape.
+  void Record(const Conv2dKey &key, ConvKernel kernel, bool ran, double seconds,
+              bool one_time) {
     std::lock_guard<std::mutex> lock(mutex_);
     Entry &entry = entries_[key];
+    if (ran && one_time && entry.one_time_calls < kMaxOneTimeCalls) {
+      ++entry.one_time_calls;
+      return;
+    }
     if (ran && entry.calls >= entry.count)
       entry.seconds[int(kernel)] =
           std::min(entry.seconds[int(kernel)], seconds);
@@ -442,12 +449,14 @@ private:
   struct Entry {
     int calls = 0;
     int count = 0; // candidates in a round
+    int one_time_calls = 0;
     unsigned failed = 0;
     ConvKernel chosen = ConvKernel::kAuto;
     // Fastest time of each kernel so far (kAuto's slot unused).
     double seconds[kKernels] = {kNever, kNever, kNever, kNever, kNever};
   };
   static constexpr size_t kMaxEntries = 4096;
+  static constexpr int kMaxOneTimeCalls = 16;
 
   std::mutex mutex_;
   ConvKernel forced_;
@@ -618,12 +627,15 @@ void Im2colConv(int threads, const Conv2dProblem &p) {
 }
 
 // Runs `kernel` on the problem; false if it could not (out untouched).
-bool RunConv(ConvKernel kernel, int threads, const Conv2dProblem &p) {
+// *one_time (when given) says whether the call also did work that later
+// calls will not repeat.
+bool RunConv(ConvKernel kernel, int threads, const Conv2dProblem &p,
+             bool *one_time = nullptr) {
   switch (kernel) {
   case ConvKernel::kOneDnn:
     return OneDnnConv2d(threads, p, OneDnnConvAlgorithm::kDirect);
   case ConvKernel::kOneDnnWinograd:
-    return OneDnnConv2d(threads, p, OneDnnConvAlgorithm::kWinograd);
+    return OneDnnConv2d(threads, p, OneDnnConvAlgorithm::kWinograd, one_time);
   case ConvKernel::kWinograd: {
     int64_t swf = 0;
     const float *wm = FilterMatrix(p, &swf);
@@ -783,12 +795,14 @@ extern "C" void ltc_mlir_conv2d_nchw(
   bool timed = false;
   ConvKernel kernel = Tuner().Pick(key, candidates, &timed);
   auto start = std::chrono::steady_clock::now();
-  bool ran = RunConv(kernel, threads, p);
+  bool one_time = false;
+  bool ran = RunConv(kernel, threads, p, &one_time);
   if (timed)
     Tuner().Record(
         key, kernel, ran,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count());
+            .count(),
+        one_time);
   if (!ran)
     RunConv(ConvKernel::kIm2col, threads, p);
 }

@@ -127,7 +127,7 @@ int64_t TrailingPadding(int64_t H, int64_t K, int64_t s, int64_t d,
 
 // Throws dnnl::error when oneDNN refuses the problem.
 std::unique_ptr<Plan> MakePlan(const Conv2dProblem &p,
-                               OneDnnConvAlgorithm algorithm) {
+                               OneDnnConvAlgorithm algorithm, bool inference) {
   int64_t trail_h = TrailingPadding(p.H, p.KH, p.sh, p.dh, p.ph, p.OH);
   int64_t trail_w = TrailingPadding(p.W, p.KW, p.sw, p.dw, p.pw, p.OW);
   if (trail_h < 0 || trail_w < 0)
@@ -138,20 +138,22 @@ std::unique_ptr<Plan> MakePlan(const Conv2dProblem &p,
   plan->out_md = Strided(p.N, p.F, p.OH, p.OW, p.out_s);
   const memory::dims strides{p.sh, p.sw}, dilations{p.dh - 1, p.dw - 1},
       lead{p.ph, p.pw}, trail{trail_h, trail_w};
-  // forward_training, as eager PyTorch asks: for forward_inference oneDNN
-  // 2.6 chose NHWC kernels on AVX-512, whose filter reorder alone took
-  // 1.5x as long as the channel-blocked one (ResNet-18's 512-channel
-  // convolution: 2.7 against 1.8 ms). Its Winograd kernels for inference
-  // want the filter pre-transformed, by a reorder 100x slower than the
-  // convolution; those for training take the channel-blocked filter and
+  // forward_training, as eager PyTorch asks, unless `inference`: for
+  // forward_inference oneDNN 2.6 chose NHWC kernels on AVX-512, whose filter
+  // reorder alone took 1.5x as long as the channel-blocked one (ResNet-18's
+  // 512-channel convolution: 2.7 against 1.8 ms). Its Winograd kernels for
+  // inference want the filter pre-transformed, by a reorder 20-50x slower
+  // than the convolution (worth it only for a filter kept across calls,
+  // FilterCache); those for training take the channel-blocked filter and
   // transform it inside.
+  const dnnl::prop_kind prop = inference ? dnnl::prop_kind::forward_inference
+                                         : dnnl::prop_kind::forward_training;
   const dnnl::algorithm kind = algorithm == OneDnnConvAlgorithm::kWinograd
                                    ? dnnl::algorithm::convolution_winograd
                                    : dnnl::algorithm::convolution_direct;
   auto describe = [&](const memory::desc &src, const memory::desc &wt,
                       const memory::desc &dst) {
-    return dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
-                                           kind, src, wt, dst, strides,
+    return dnnl::convolution_forward::desc(prop, kind, src, wt, dst, strides,
                                            dilations, lead, trail);
   };
   dnnl::convolution_forward::primitive_desc pd(
@@ -193,23 +195,25 @@ std::unique_ptr<Plan> MakePlan(const Conv2dProblem &p,
   return plan;
 }
 
-// Plans by problem shape, strides, thread count and algorithm; a problem oneDNN
+// Plans by problem shape, strides, thread count, algorithm and propagation
+// kind (training or inference); a problem oneDNN
 // refused is remembered as a null plan. Models have few distinct shapes;
 // past kMaxPlans (shapes that keep changing) the cache starts afresh, and
 // callers still running a dropped plan hold their own reference.
 class PlanCache {
 public:
   std::shared_ptr<const Plan> Get(const Conv2dProblem &p, int threads,
-                                  OneDnnConvAlgorithm algorithm) {
-    // The key's thread count slot also carries the algorithm.
-    Conv2dKey key = KeyOf(p, 2 * threads + int(algorithm));
+                                  OneDnnConvAlgorithm algorithm,
+                                  bool inference) {
+    // The key's thread count slot also carries the algorithm and kind.
+    Conv2dKey key = KeyOf(p, 4 * threads + 2 * int(algorithm) + inference);
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = plans_.find(key);
     if (it != plans_.end())
       return it->second;
     std::shared_ptr<const Plan> plan;
     try {
-      plan = MakePlan(p, algorithm);
+      plan = MakePlan(p, algorithm, inference);
     } catch (const dnnl::error &) {
       plan = nullptr;
     }
@@ -231,6 +235,8 @@ PlanCache &Plans() {
 }
 
 std::atomic<int64_t> filter_reorders{0};
+
+constexpr size_t kMaxTransformedFilterBytes = size_t{16} << 20;
 
 // Filters in the layout a plan wants, made from graph inputs
 // (graph_inputs.h) and kept while the input's contents id lives: a model's
@@ -276,6 +282,30 @@ public:
     return data;
   }
 
+  // Whether a filter for `plan` is kept for these input bytes.
+  bool Has(uint64_t id, size_t offset, const Plan &plan) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = entries_.find(id);
+    if (it != entries_.end())
+      for (const Entry &entry : it->second)
+        if (entry.offset == offset && entry.from == plan.w_md &&
+            entry.to == plan.wt_md)
+          return true;
+    return false;
+  }
+
+  // Whether some plan has read these input bytes, laid out as `from`, before:
+  // they are reused across calls.
+  bool Seen(uint64_t id, size_t offset, const memory::desc &from) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = entries_.find(id);
+    if (it != entries_.end())
+      for (const Entry &entry : it->second)
+        if (entry.offset == offset && entry.from == from)
+          return true;
+    return false;
+  }
+
   int64_t bytes() const { return bytes_.load(); }
 
 private:
@@ -315,16 +345,42 @@ void FilterCache::Released(uint64_t id) { Filters().Drop(id); }
 } // namespace
 
 bool OneDnnConv2d(int threads, const Conv2dProblem &p,
-                  OneDnnConvAlgorithm algorithm) {
+                  OneDnnConvAlgorithm algorithm, bool *transformed_filter) {
+  if (transformed_filter != nullptr)
+    *transformed_filter = false;
   // Sizes that do not fit oneDNN's checks are left to the other kernels.
   if (p.N <= 0 || p.C <= 0 || p.F <= 0 || p.OH <= 0 || p.OW <= 0 || p.sh < 1 ||
       p.sw < 1 || p.dh < 1 || p.dw < 1 || p.ph < 0 || p.pw < 0)
     return false;
   const int width = std::max(threads, 1);
   OpenMpThreadsScope omp_threads(width);
-  const std::shared_ptr<const Plan> plan = Plans().Get(p, width, algorithm);
+  std::shared_ptr<const Plan> plan =
+      Plans().Get(p, width, algorithm, /*inference=*/false);
   if (plan == nullptr)
     return false;
+  // Winograd on a filter that is a graph input seen before (so likely seen
+  // again): the inference kernels, on a filter transformed once and kept.
+  // They ran ResNet-18's 256-channel 14x14 convolution in 4.4 ms against
+  // 6.1 ms for the direct one. Not when the transformed filter is large: the
+  // 512-channel one is 36 MB and took 300 ms to make, for no gain.
+  if (algorithm == OneDnnConvAlgorithm::kWinograd && plan->to_weights) {
+    size_t offset = 0;
+    const uint64_t id =
+        GraphInputContentsId(p.w, plan->w_md.get_size(), &offset);
+    std::shared_ptr<const Plan> inference;
+    if (id != 0)
+      inference = Plans().Get(p, width, algorithm, /*inference=*/true);
+    if (inference != nullptr && inference->to_weights &&
+        inference->wt_md.get_size() <= kMaxTransformedFilterBytes) {
+      if (Filters().Has(id, offset, *inference)) {
+        plan = inference;
+      } else if (Filters().Seen(id, offset, plan->w_md)) {
+        plan = inference;
+        if (transformed_filter != nullptr)
+          *transformed_filter = true;
+      }
+    }
+  }
   try {
     const dnnl::engine &engine = CpuEngine();
     thread_local std::optional<dnnl::stream> stream_slot;

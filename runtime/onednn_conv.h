@@ -26,8 +26,14 @@ enum class OneDnnConvAlgorithm { kDirect = 0, kWinograd = 1 };
 // algorithm, or memory for the reordered copies is short). Primitives are
 // built once per shape, stride pattern, thread count and algorithm, and
 // kept.
+//
+// A Winograd call on a filter that is a graph input it has read before runs
+// oneDNN's inference kernels, on a filter transformed once per contents and
+// kept; *transformed_filter (when given) says whether this call made that
+// one-time transform, so that a tuner may leave its time out.
 bool OneDnnConv2d(int threads, const Conv2dProblem &problem,
-                  OneDnnConvAlgorithm algorithm = OneDnnConvAlgorithm::kDirect);
+                  OneDnnConvAlgorithm algorithm = OneDnnConvAlgorithm::kDirect,
+                  bool *transformed_filter = nullptr);
 
 // Convolutions run by OneDnnConv2d so far, direct and Winograd (for tests).
 int64_t OneDnnConvCount();

@@ -484,6 +484,72 @@ TEST(CpuKernelsTest, OneDnnKeepsTheFiltersOfGraphInputs) {
   EXPECT_EQ(OneDnnKeptFilterBytes(), kept_before);
 }
 
+// oneDNN's Winograd reads a filter that is a graph input channel-blocked on
+// first sight; seen again, it transforms the filter once for its inference
+// kernels, keeps it and says so (a one-time cost the tuner leaves out).
+TEST(CpuKernelsTest, OneDnnWinogradTransformsAFilterSeenTwice) {
+  using namespace ltc_mlir::runtime;
+  if (!OneDnnHasWinograd())
+    GTEST_SKIP() << "this machine's oneDNN has no Winograd kernels";
+  const int64_t N = 2, C = 32, H = 12, W = 12, F = 32, OH = 12, OW = 12;
+  std::vector<float> in = Random(N * C * H * W, 51);
+  std::vector<float> w = Random(F * C * 9, 52);
+  auto allocated = GetCpuDevice().Allocate(w.size() * sizeof(float));
+  ASSERT_TRUE(allocated.ok());
+  std::shared_ptr<DeviceBuffer> filter = std::move(*allocated);
+  ASSERT_TRUE(GetCpuDevice()
+                  .CopyToDevice(w.data(), w.size() * sizeof(float), *filter)
+                  .ok());
+  const std::vector<float> want =
+      NaiveConv(PadImage(in, N, C, H, W, 1, 1, 1, 1), w,
+                std::vector<float>(N * F * OH * OW, 0.0f), N, C, H + 2, W + 2,
+                F, 3, 3, OH, OW, 1, 1);
+  GraphInput input{filter->data(), filter->size_bytes(), filter->contents_id()};
+  ScopedGraphInputs scope(absl::MakeConstSpan(&input, 1));
+  const size_t kept_before = OneDnnKeptFilterBytes();
+  auto conv = [&]() {
+    std::vector<float> out(N * F * OH * OW, std::nanf(""));
+    Conv2dProblem p{N,
+                    C,
+                    H,
+                    W,
+                    F,
+                    3,
+                    3,
+                    OH,
+                    OW,
+                    1,
+                    1,
+                    1,
+                    1,
+                    1,
+                    1,
+                    in.data(),
+                    {C * H * W, H * W, W, 1},
+                    static_cast<const float *>(filter->data()),
+                    {C * 9, 9, 3, 1},
+                    out.data(),
+                    {F * OH * OW, OH * OW, OW, 1},
+                    false};
+    bool transformed = true;
+    EXPECT_TRUE(
+        OneDnnConv2d(1, p, OneDnnConvAlgorithm::kWinograd, &transformed));
+    ExpectNear(out, want, 1e-3f);
+    return transformed;
+  };
+  int64_t reorders = OneDnnFilterReorderCount();
+  EXPECT_FALSE(conv()); // first sight: blocked, kept
+  EXPECT_EQ(OneDnnFilterReorderCount(), reorders + 1);
+  const size_t blocked = OneDnnKeptFilterBytes() - kept_before;
+  EXPECT_GT(blocked, 0u);
+  EXPECT_TRUE(conv()); // seen before: transformed, kept
+  EXPECT_EQ(OneDnnFilterReorderCount(), reorders + 2);
+  EXPECT_GT(OneDnnKeptFilterBytes(), kept_before + blocked);
+  EXPECT_FALSE(conv()); // from then on, nothing to transform
+  EXPECT_FALSE(conv());
+  EXPECT_EQ(OneDnnFilterReorderCount(), reorders + 2);
+}
+
 // OpenBLAS's thread setting, when the library is there.
 int OpenBlasThreads(int set = 0) {
   void *handle = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_NOLOAD);
