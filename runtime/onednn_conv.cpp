@@ -277,9 +277,19 @@ public:
     stream.wait();
     filter_reorders.fetch_add(1, std::memory_order_relaxed);
     std::lock_guard<std::mutex> lock(mutex_);
-    entries_[id].push_back({offset, plan.w_md, plan.wt_md, data, bytes});
+    std::vector<Entry> &kept = entries_[id];
+    for (const Entry &entry : kept) // another thread was first
+      if (entry.offset == offset && entry.from == plan.w_md &&
+          entry.to == plan.wt_md)
+        return entry.data;
+    kept.push_back({offset, plan.w_md, plan.wt_md, data, bytes});
     bytes_ += bytes;
     return data;
+  }
+
+  // Whether `bytes` more would fit under kMaxBytes now.
+  bool HasRoomFor(size_t bytes) const {
+    return bytes_.load() + bytes <= kMaxBytes;
   }
 
   // Whether a filter for `plan` is kept for these input bytes.
@@ -306,7 +316,7 @@ public:
     return false;
   }
 
-  int64_t bytes() const { return bytes_.load(); }
+  size_t bytes() const { return bytes_.load(); }
 
 private:
   static constexpr size_t kMaxBytes = size_t{256} << 20;
@@ -374,7 +384,8 @@ bool OneDnnConv2d(int threads, const Conv2dProblem &p,
         inference->wt_md.get_size() <= kMaxTransformedFilterBytes) {
       if (Filters().Has(id, offset, *inference)) {
         plan = inference;
-      } else if (Filters().Seen(id, offset, plan->w_md)) {
+      } else if (Filters().Seen(id, offset, plan->w_md) &&
+                 Filters().HasRoomFor(inference->wt_md.get_size())) {
         plan = inference;
         if (transformed_filter != nullptr)
           *transformed_filter = true;
