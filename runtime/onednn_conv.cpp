@@ -258,12 +258,8 @@ public:
       return nullptr;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      auto it = entries_.find(id);
-      if (it != entries_.end())
-        for (const Entry &entry : it->second)
-          if (entry.offset == offset && entry.from == plan.w_md &&
-              entry.to == plan.wt_md)
-            return entry.data;
+      if (const Entry *entry = FindLocked(id, offset, plan))
+        return entry->data;
     }
     const size_t bytes = plan.wt_md.get_size();
     if (bytes_.load() + bytes > kMaxBytes)
@@ -277,12 +273,9 @@ public:
     stream.wait();
     filter_reorders.fetch_add(1, std::memory_order_relaxed);
     std::lock_guard<std::mutex> lock(mutex_);
-    std::vector<Entry> &kept = entries_[id];
-    for (const Entry &entry : kept) // another thread was first
-      if (entry.offset == offset && entry.from == plan.w_md &&
-          entry.to == plan.wt_md)
-        return entry.data;
-    kept.push_back({offset, plan.w_md, plan.wt_md, data, bytes});
+    if (const Entry *entry = FindLocked(id, offset, plan))
+      return entry->data; // another thread was first
+    entries_[id].push_back({offset, plan.w_md, plan.wt_md, data, bytes});
     bytes_ += bytes;
     return data;
   }
@@ -295,13 +288,7 @@ public:
   // Whether a filter for `plan` is kept for these input bytes.
   bool Has(uint64_t id, size_t offset, const Plan &plan) {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto it = entries_.find(id);
-    if (it != entries_.end())
-      for (const Entry &entry : it->second)
-        if (entry.offset == offset && entry.from == plan.w_md &&
-            entry.to == plan.wt_md)
-          return true;
-    return false;
+    return FindLocked(id, offset, plan) != nullptr;
   }
 
   // Whether some plan has read these input bytes, laid out as `from`, before:
@@ -339,6 +326,17 @@ private:
     std::shared_ptr<float> data;
     size_t bytes;
   };
+
+  // The kept filter for `plan` from these input bytes, or null; mutex_ held.
+  const Entry *FindLocked(uint64_t id, size_t offset, const Plan &plan) const {
+    auto it = entries_.find(id);
+    if (it != entries_.end())
+      for (const Entry &entry : it->second)
+        if (entry.offset == offset && entry.from == plan.w_md &&
+            entry.to == plan.wt_md)
+          return &entry;
+    return nullptr;
+  }
   const bool listening_;
   std::mutex mutex_;
   std::atomic<size_t> bytes_{0};
