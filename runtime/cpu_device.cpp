@@ -267,10 +267,9 @@ public:
     // Kernels may cache what they derive from the inputs (graph_inputs.h).
     absl::InlinedVector<GraphInput, 16> shown;
     shown.reserve(inputs.size());
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      const DeviceBuffer &input = *inputs[i];
-      shown.push_back({input.data(), input.size_bytes(), input.contents_id()});
-    }
+    for (size_t i = 0; i < inputs.size(); ++i)
+      shown.push_back(
+          {pointers[i], inputs[i]->size_bytes(), inputs[i]->contents_id()});
     {
       ScopedGraphInputs scope(shown);
       entry_(pointers.data());

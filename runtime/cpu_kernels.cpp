@@ -382,11 +382,10 @@ public:
     const int count = __builtin_popcount(candidates);
     if (count <= 1 || entry.calls >= kConvTuningRounds * count) {
       ConvKernel best = ConvKernel::kIm2col;
-      for (ConvKernel k : {ConvKernel::kOneDnn, ConvKernel::kWinograd,
-                           ConvKernel::kIm2col, ConvKernel::kOneDnnWinograd})
-        if ((candidates & Bit(k)) &&
-            entry.seconds[int(k)] < entry.seconds[int(best)])
-          best = k;
+      for (int i = 1; i < kKernels; ++i) // every kernel but kAuto
+        if ((candidates & Bit(ConvKernel(i))) &&
+            entry.seconds[i] < entry.seconds[int(best)])
+          best = ConvKernel(i);
       entry.chosen = best;
       if (debug_)
         Report(key, entry, best);

@@ -366,23 +366,26 @@ bool OneDnnConv2d(int threads, const Conv2dProblem &p,
       Plans().Get(p, width, algorithm, /*inference=*/false);
   if (plan == nullptr)
     return false;
+  // A filter that is a graph input: its contents id (else 0) and its offset
+  // in the input. The caller's filter layout is the same in every plan.
+  size_t filter_offset = 0;
+  const uint64_t filter_id =
+      plan->to_weights
+          ? GraphInputContentsId(p.w, plan->w_md.get_size(), &filter_offset)
+          : 0;
   // Winograd on a filter that is a graph input seen before (so likely seen
   // again): the inference kernels, on a filter transformed once and kept.
   // They ran ResNet-18's 256-channel 14x14 convolution in 4.4 ms against
   // 6.1 ms for the direct one. Not when the transformed filter is large: the
   // 512-channel one is 36 MB and took 300 ms to make, for no gain.
-  if (algorithm == OneDnnConvAlgorithm::kWinograd && plan->to_weights) {
-    size_t offset = 0;
-    const uint64_t id =
-        GraphInputContentsId(p.w, plan->w_md.get_size(), &offset);
-    std::shared_ptr<const Plan> inference;
-    if (id != 0)
-      inference = Plans().Get(p, width, algorithm, /*inference=*/true);
+  if (algorithm == OneDnnConvAlgorithm::kWinograd && filter_id != 0) {
+    std::shared_ptr<const Plan> inference =
+        Plans().Get(p, width, algorithm, /*inference=*/true);
     if (inference != nullptr && inference->to_weights &&
         inference->wt_md.get_size() <= kMaxTransformedFilterBytes) {
-      if (Filters().Has(id, offset, *inference)) {
+      if (Filters().Has(filter_id, filter_offset, *inference)) {
         plan = inference;
-      } else if (Filters().Seen(id, offset, plan->w_md) &&
+      } else if (Filters().Seen(filter_id, filter_offset, plan->w_md) &&
                  Filters().HasRoomFor(inference->wt_md.get_size())) {
         plan = inference;
         if (transformed_filter != nullptr)
@@ -433,12 +436,9 @@ bool OneDnnConv2d(int threads, const Conv2dProblem &p,
       auto reorder_filter = [&](const memory &from, const memory &to) {
         run(*plan->to_weights, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
       };
-      size_t offset = 0;
-      const uint64_t id =
-          GraphInputContentsId(p.w, plan->w_md.get_size(), &offset);
-      if (id != 0)
-        kept_filter =
-            Filters().Get(id, offset, *plan, wt, stream, reorder_filter);
+      if (filter_id != 0)
+        kept_filter = Filters().Get(filter_id, filter_offset, *plan, wt, stream,
+                                    reorder_filter);
       if (kept_filter != nullptr) {
         weights =
             memory(plan->wt_md, engine, const_cast<float *>(kept_filter.get()));
