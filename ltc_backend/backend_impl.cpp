@@ -109,7 +109,7 @@ std::string WriteDump(const std::string& dir, const std::string& name, const std
 // generated for the same Torch-dialect MLIR. (The fingerprint also holds the
 // build id of the binary the compiler is linked into, so a rebuilt compiler
 // never reuses old entries even when this is forgotten.)
-constexpr int kPipelineVersion = 13;
+constexpr int kPipelineVersion = 14;
 
 std::string HexDigest(uint64_t high, uint64_t low, bool wide) {
   char text[33];
@@ -526,6 +526,7 @@ class MlirBackendImpl : public torch::lazy::BackendImplInterface {
         if (mlir::succeeded(result)) {
           WriteDump(dump_dir, name + ".linalg.mlir", result->linalgIR);
           WriteDump(dump_dir, name + ".llvm.mlir", result->llvmDialectIR);
+          WriteDump(dump_dir, name + ".ll", result->llvmIR);
           times.torch_to_linalg_ms = result->torchToLinalgMs;
           times.lowering_ms = result->loweringMs;
           times.llvm_ms = result->llvmMs;

@@ -47,6 +47,7 @@ FailureOr<ltc::TorchCompileResult> ltc::compileTorchModuleToObject(
   cpuOptions.entrySymbol = options.entrySymbol;
   cpuOptions.optLevel = options.optLevel;
   cpuOptions.keepLLVMDialectIR = options.keepIR;
+  cpuOptions.dumpIR = options.keepIR;
   cpuOptions.codegenThreads = options.codegenThreads;
   FailureOr<CpuCompileResult> cpu =
       compileLinalgModuleToObject(module, cpuOptions, error);
@@ -58,6 +59,7 @@ FailureOr<ltc::TorchCompileResult> ltc::compileTorchModuleToObject(
   result.objectCode = std::move(cpu->objectCode);
   result.entrySymbol = std::move(cpu->entrySymbol);
   result.llvmDialectIR = std::move(cpu->llvmDialectIR);
+  result.llvmIR = std::move(cpu->llvmIR);
   result.inputBytes = std::move(cpu->inputBytes);
   result.outputBytes = std::move(cpu->outputBytes);
   result.loweringMs = cpu->loweringMs;

@@ -32,6 +32,7 @@ struct TorchCompileResult {
   std::string entrySymbol;
   std::string linalgIR;      // after Torch -> linalg (keepIR only)
   std::string llvmDialectIR; // after lowering to the LLVM dialect (keepIR only)
+  std::string llvmIR;        // optimized LLVM IR, one text per part (keepIR)
   /// Byte size of each input and output buffer, in argument order.
   std::vector<uint64_t> inputBytes, outputBytes;
   double torchToLinalgMs = 0, loweringMs = 0, llvmMs = 0, codegenMs = 0;
@@ -41,8 +42,9 @@ struct TorchCompileResult {
 
 /// Compiles `module` in place. On failure, returns failure with the
 /// diagnostics (naming the op that could not be converted) in `error`.
-FailureOr<TorchCompileResult> compileTorchModuleToObject(
-    ModuleOp module, const TorchCompileOptions &options, std::string &error);
+FailureOr<TorchCompileResult>
+compileTorchModuleToObject(ModuleOp module, const TorchCompileOptions &options,
+                           std::string &error);
 
 } // namespace mlir::ltc
 

@@ -93,9 +93,12 @@ def test_dump_dir_has_every_stage(tmp_path, monkeypatch):
     for stem in stems:
         for stage in ("torch", "linalg", "llvm"):
             assert f"{stem}.{stage}.mlir" in names, names
+        assert f"{stem}.ll" in names, names
     text = (tmp_path / f"{sorted(stems)[0]}.torch.mlir").read_text()
     assert "func.func @graph" in text and "torch.aten.tanh" in text
     assert "llvm.func" in (tmp_path / f"{sorted(stems)[0]}.llvm.mlir").read_text()
+    # The optimized LLVM IR that codegen saw.
+    assert "define void @ltc_graph_entry" in (tmp_path / f"{sorted(stems)[0]}.ll").read_text()
 
 
 def test_two_hidden_layer_mlp_step_compiles():
