@@ -10,6 +10,10 @@
 #include <limits>
 #include <vector>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace ltc_mlir {
 namespace runtime {
 namespace {
@@ -24,6 +28,9 @@ template <typename T> T *At(int64_t ptr, int64_t off) {
 struct Plane4 {
   int64_t s0, s1, s2, s3;
 };
+
+// SetPortablePoolingForTesting: no AVX-512 pool, no direct 2x2 backward.
+bool force_generic_pool = false;
 
 // Runs fn(n, c) over the N * C planes, on the pool when there is enough work.
 template <typename Fn>
@@ -103,10 +110,92 @@ inline void MaxPool2x2PlaneImpl(const T *__restrict plane, int64_t in_row,
 }
 
 __attribute__((target_clones("avx2", "default"))) void
-MaxPool2x2Plane(const float *plane, int64_t in_row, float *out, int64_t out_row,
-                int64_t *idx, int64_t idx_row, int64_t W, int64_t OH,
-                int64_t OW) {
+MaxPool2x2PlaneGeneric(const float *plane, int64_t in_row, float *out,
+                       int64_t out_row, int64_t *idx, int64_t idx_row,
+                       int64_t W, int64_t OH, int64_t OW) {
   MaxPool2x2PlaneImpl(plane, in_row, out, out_row, idx, idx_row, W, OH, OW);
+}
+
+#if defined(__x86_64__)
+// The same pool with AVX-512, 16 outputs per step and masks for the rest of
+// a row. Pooled rows are short (14 or 7 outputs in a small CNN), so the
+// vectorized loop above spends most of its time in its scalar remainder.
+// Each pair of input rows is loaded as 32 floats and split into even and
+// odd columns; the four candidates are compared in ATen's order.
+__attribute__((target("avx512f"))) inline void
+TakeIfGreaterOrNaN(__m512 v, __m512i at, __m512 &best, __m512i &off) {
+  __mmask16 take = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) |
+                   _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+  best = _mm512_mask_blend_ps(take, best, v);
+  off = _mm512_mask_blend_epi32(take, off, at);
+}
+
+__attribute__((target("avx512f"))) void
+MaxPool2x2PlaneAvx512(const float *plane, int64_t in_row, float *out,
+                      int64_t out_row, int64_t *idx, int64_t idx_row, int64_t W,
+                      int64_t OH, int64_t OW) {
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
+                                         22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21,
+                                        23, 25, 27, 29, 31);
+  // Offsets of the four candidates from their window's corner, and twice the
+  // lane number (the corner's column in a block).
+  const __m512i at_b = _mm512_set1_epi32(1);
+  const __m512i at_c = _mm512_set1_epi32(static_cast<int32_t>(W));
+  const __m512i at_d = _mm512_set1_epi32(static_cast<int32_t>(W + 1));
+  const __m512i lane2 = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+  for (int64_t oh = 0; oh < OH; ++oh) {
+    const float *r0 = plane + 2 * oh * in_row;
+    const float *r1 = r0 + in_row;
+    float *o = out + oh * out_row;
+    int64_t *x = idx + oh * idx_row;
+    for (int64_t ow = 0; ow < OW; ow += 16) {
+      int64_t n = std::min<int64_t>(16, OW - ow);
+      __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
+      // 2n input columns: the first 16 and the rest.
+      __mmask16 lo =
+          static_cast<__mmask16>(n >= 8 ? 0xffff : (1u << 2 * n) - 1);
+      __mmask16 hi =
+          static_cast<__mmask16>(n > 8 ? (1u << (2 * n - 16)) - 1 : 0);
+      const float *p0 = r0 + 2 * ow, *p1 = r1 + 2 * ow;
+      __m512 l0 = _mm512_maskz_loadu_ps(lo, p0);
+      __m512 h0 = _mm512_maskz_loadu_ps(hi, p0 + 16);
+      __m512 l1 = _mm512_maskz_loadu_ps(lo, p1);
+      __m512 h1 = _mm512_maskz_loadu_ps(hi, p1 + 16);
+      __m512 best = _mm512_permutex2var_ps(l0, even, h0);
+      __m512i off = _mm512_setzero_si512();
+      TakeIfGreaterOrNaN(_mm512_permutex2var_ps(l0, odd, h0), at_b, best, off);
+      TakeIfGreaterOrNaN(_mm512_permutex2var_ps(l1, even, h1), at_c, best, off);
+      TakeIfGreaterOrNaN(_mm512_permutex2var_ps(l1, odd, h1), at_d, best, off);
+      _mm512_mask_storeu_ps(o + ow, m, best);
+      // Flat index: the corner (2 oh, 2 (ow + lane)) plus the offset.
+      __m512i corner =
+          _mm512_add_epi64(_mm512_set1_epi64(2 * oh * W + 2 * ow), lane2);
+      __m512i first = _mm512_add_epi64(
+          corner, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(off)));
+      __m512i second = _mm512_add_epi64(
+          _mm512_add_epi64(corner, _mm512_set1_epi64(16)),
+          _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(off, 1)));
+      _mm512_mask_storeu_epi64(x + ow, static_cast<__mmask8>(m & 0xff), first);
+      _mm512_mask_storeu_epi64(x + ow + 8, static_cast<__mmask8>(m >> 8),
+                               second);
+    }
+  }
+}
+#endif
+
+void MaxPool2x2Plane(const float *plane, int64_t in_row, float *out,
+                     int64_t out_row, int64_t *idx, int64_t idx_row, int64_t W,
+                     int64_t OH, int64_t OW) {
+#if defined(__x86_64__)
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  // Offsets within a window fit the 32-bit lanes.
+  if (avx512 && !force_generic_pool && W < (int64_t{1} << 30)) {
+    MaxPool2x2PlaneAvx512(plane, in_row, out, out_row, idx, idx_row, W, OH, OW);
+    return;
+  }
+#endif
+  MaxPool2x2PlaneGeneric(plane, in_row, out, out_row, idx, idx_row, W, OH, OW);
 }
 
 __attribute__((target_clones("avx2", "default"))) void
@@ -187,6 +276,105 @@ void MaxPoolForward(int64_t N, int64_t C, int64_t H, int64_t W, int64_t OH,
   });
 }
 
+#if defined(__x86_64__)
+// The backward of a pool whose every index lies in its own 2x2 window at
+// (2 oh, 2 ow), as the 2x2 stride-2 pool's do, for dense planes and unit
+// column strides: each input position receives at most one gradient, so
+// the plane is written once, the gradient or zero, 16 windows per step,
+// instead of zeroed and then scattered into. Returns false, having written
+// part of the plane, when an index lies elsewhere. `0 + g` is the scatter's
+// sum: -0.0 becomes +0.0 as in ATen.
+__attribute__((target("avx512f"))) bool
+MaxPool2x2BackwardPlaneAvx512(const float *go, int64_t go_row,
+                              const int64_t *idx, int64_t idx_row, float *plane,
+                              int64_t H, int64_t W, int64_t OH, int64_t OW) {
+  // Output lane i's two columns, 2i and 2i + 1, in a block of 32.
+  const __m512i low =
+      _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28,
+                                         13, 29, 14, 30, 15, 31);
+  const __m512i lane2 = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+  const __m512i at_b = _mm512_set1_epi32(1);
+  const __m512i at_c = _mm512_set1_epi32(static_cast<int32_t>(W));
+  const __m512i at_d = _mm512_set1_epi32(static_cast<int32_t>(W + 1));
+  const __m512 zero = _mm512_setzero_ps();
+  __mmask16 outside = 0;
+  for (int64_t oh = 0; oh < OH; ++oh) {
+    float *r0 = plane + 2 * oh * W;
+    float *r1 = r0 + W;
+    const float *g_row = go + oh * go_row;
+    const int64_t *x_row = idx + oh * idx_row;
+    for (int64_t ow = 0; ow < OW; ow += 16) {
+      int64_t n = std::min<int64_t>(16, OW - ow);
+      __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
+      __mmask16 lo =
+          static_cast<__mmask16>(n >= 8 ? 0xffff : (1u << 2 * n) - 1);
+      __mmask16 hi =
+          static_cast<__mmask16>(n > 8 ? (1u << (2 * n - 16)) - 1 : 0);
+      // Each index less its window's corner, as 32-bit lanes: an index far
+      // outside may alias a valid offset after truncation, so the range is
+      // checked in 64 bits first.
+      __m512i corner =
+          _mm512_add_epi64(_mm512_set1_epi64(2 * oh * W + 2 * ow), lane2);
+      __m512i first = _mm512_sub_epi64(
+          _mm512_maskz_loadu_epi64(static_cast<__mmask8>(m & 0xff), x_row + ow),
+          corner);
+      __m512i second =
+          _mm512_sub_epi64(_mm512_maskz_loadu_epi64(
+                               static_cast<__mmask8>(m >> 8), x_row + ow + 8),
+                           _mm512_add_epi64(corner, _mm512_set1_epi64(16)));
+      const __m512i limit = _mm512_set1_epi64(W + 1);
+      __mmask16 in_range = static_cast<__mmask16>(
+          _mm512_cmp_epu64_mask(first, limit, _MM_CMPINT_LE) |
+          (_mm512_cmp_epu64_mask(second, limit, _MM_CMPINT_LE) << 8));
+      __m512i at = _mm512_inserti64x4(
+          _mm512_castsi256_si512(_mm512_cvtepi64_epi32(first)),
+          _mm512_cvtepi64_epi32(second), 1);
+      __mmask16 is_a = _mm512_cmpeq_epi32_mask(at, _mm512_setzero_si512());
+      __mmask16 is_b = _mm512_cmpeq_epi32_mask(at, at_b);
+      __mmask16 is_c = _mm512_cmpeq_epi32_mask(at, at_c);
+      __mmask16 is_d = _mm512_cmpeq_epi32_mask(at, at_d);
+      outside |= m & ~(in_range & (is_a | is_b | is_c | is_d));
+      __m512 g = _mm512_add_ps(zero, _mm512_maskz_loadu_ps(m, g_row + ow));
+      __m512 a = _mm512_maskz_mov_ps(is_a, g), b = _mm512_maskz_mov_ps(is_b, g);
+      __m512 c = _mm512_maskz_mov_ps(is_c, g), d = _mm512_maskz_mov_ps(is_d, g);
+      _mm512_mask_storeu_ps(r0 + 2 * ow, lo, _mm512_permutex2var_ps(a, low, b));
+      _mm512_mask_storeu_ps(r0 + 2 * ow + 16, hi,
+                            _mm512_permutex2var_ps(a, high, b));
+      _mm512_mask_storeu_ps(r1 + 2 * ow, lo, _mm512_permutex2var_ps(c, low, d));
+      _mm512_mask_storeu_ps(r1 + 2 * ow + 16, hi,
+                            _mm512_permutex2var_ps(c, high, d));
+    }
+    std::fill(r0 + 2 * OW, r0 + W, 0.0f);
+    std::fill(r1 + 2 * OW, r1 + W, 0.0f);
+  }
+  std::fill(plane + 2 * OH * W, plane + H * W, 0.0f);
+  return outside == 0;
+}
+#endif
+
+// Runs the 2x2 backward above where it applies; false: it did not, or found
+// an index outside its window.
+template <typename T>
+bool MaxPool2x2BackwardPlane(const T *, Plane4, const int64_t *, Plane4, T *,
+                             int64_t, int64_t, int64_t, int64_t) {
+  return false;
+}
+
+template <>
+bool MaxPool2x2BackwardPlane(const float *go, Plane4 gs, const int64_t *idx,
+                             Plane4 xs, float *plane, int64_t H, int64_t W,
+                             int64_t OH, int64_t OW) {
+#if defined(__x86_64__)
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  if (avx512 && !force_generic_pool && gs.s3 == 1 && xs.s3 == 1 && OH > 0 &&
+      OW > 0 && 2 * OH <= H && 2 * OW <= W && W < (int64_t{1} << 30))
+    return MaxPool2x2BackwardPlaneAvx512(go, gs.s2, idx, xs.s2, plane, H, W, OH,
+                                         OW);
+#endif
+  return false;
+}
+
 template <typename T>
 void MaxPoolBackward(int64_t N, int64_t C, int64_t H, int64_t W, int64_t OH,
                      int64_t OW, const T *go, Plane4 gs, const int64_t *idx,
@@ -198,6 +386,10 @@ void MaxPoolBackward(int64_t N, int64_t C, int64_t H, int64_t W, int64_t OH,
     // A dense plane (the usual fresh buffer) is indexed by the flat index
     // directly; others need a division per gradient.
     bool dense = is.s3 == 1 && is.s2 == W;
+    if (dense && MaxPool2x2BackwardPlane(go + n * gs.s0 + c * gs.s1, gs,
+                                         idx + n * xs.s0 + c * xs.s1, xs, plane,
+                                         H, W, OH, OW))
+      return;
     if (dense) {
       std::fill(plane, plane + H * W, T(0));
     } else {
@@ -259,6 +451,10 @@ LTC_MLIR_DEFINE_POOLING_KERNELS(f64, double)
 
 namespace ltc_mlir {
 namespace runtime {
+
+void SetPortablePoolingForTesting(bool portable) {
+  force_generic_pool = portable;
+}
 
 const CpuKernelSymbol *GetPoolingKernelSymbols(int *count) {
 #define LTC_MLIR_POOLING_SYMBOLS(T)                                            \

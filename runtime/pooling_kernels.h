@@ -5,7 +5,10 @@
 // backward is a gather. Here the forward scans each window in registers and
 // the backward scatters each output gradient to its argmax, in ATen's order,
 // so results match ATen's CPU kernels bit for bit. Planes are split over the
-// runtime's pool.
+// runtime's pool. The common 2x2 stride-2 float pool has AVX-512 paths, 16
+// windows per step with masked row ends: the forward splits even and odd
+// columns in registers, and the backward writes each plane once (gradient or
+// zero) when every index lies in its own window, else it scatters.
 //
 // Tensors are (ptr, offset, 4 strides) in elements, [N, C, rows, cols].
 #ifndef LTC_MLIR_RUNTIME_POOLING_KERNELS_H_
@@ -54,6 +57,10 @@ namespace runtime {
 struct CpuKernelSymbol;
 // Name and address of each kernel above, for the JIT's symbol table.
 const CpuKernelSymbol *GetPoolingKernelSymbols(int *count);
+
+// Tests: true runs only the portable paths (no AVX-512 2x2 pool, no direct
+// 2x2 backward), which must give the same bits as the fast ones.
+void SetPortablePoolingForTesting(bool portable);
 
 } // namespace runtime
 } // namespace ltc_mlir
