@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "runtime/cpu_kernels.h"
 #include "runtime/graph_inputs.h"
+#include "runtime/perf_map.h"
 #include "runtime/special_functions.h"
 #include "llvm/BinaryFormat/Magic.h"
 #include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
@@ -90,6 +91,7 @@ public:
           jit_session_errors += "; ";
         jit_session_errors += ToString(std::move(error));
       });
+      MaybeAddPerfMap(**lljit);
       return new absl::StatusOr<Jit *>(new Jit(std::move(*lljit)));
     }();
     return *jit;

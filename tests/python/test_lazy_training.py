@@ -1,5 +1,7 @@
 """End-to-end: ops and a training step on the lazy device, compiled by MLIR."""
 import os
+import subprocess
+import sys
 import re
 
 import torch
@@ -79,6 +81,32 @@ def test_metrics_report_has_compile_and_execute_time():
     z.cpu()
     report = ltc_mlir.metrics_report()
     assert "CompileTime" in report and "ExecuteTime" in report
+
+
+def test_perf_map_names_compiled_graphs():
+    """LTC_MLIR_PERF_MAP=1 writes /tmp/perf-<pid>.map lines (hex start, hex
+    size, name) for the functions of every graph the JIT links."""
+    script = (
+        "import os, torch, ltc_mlir, torch._lazy\n"
+        "ltc_mlir.init()\n"
+        "x = torch.randn(64, 48).to(torch.device('lazy'))\n"
+        "y = (x * 2).relu().sum(dim=1)\n"
+        "torch._lazy.mark_step()\n"
+        "print(y.cpu().shape, os.getpid())\n")
+    env = dict(os.environ, LTC_MLIR_PERF_MAP="1", LTC_MLIR_CACHE_DIR="")
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    pid = out.stdout.split()[-1]
+    path = f"/tmp/perf-{pid}.map"
+    try:
+        lines = open(path).read().splitlines()
+    finally:
+        os.remove(path)
+    entries = [line.split() for line in lines]
+    assert any(name.endswith(":ltc_graph_entry") for _, _, name in entries), lines
+    for start, size, _ in entries:
+        assert int(start, 16) > 0 and int(size, 16) > 0
 
 
 def test_dump_dir_has_every_stage(tmp_path, monkeypatch):
