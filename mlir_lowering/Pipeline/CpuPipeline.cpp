@@ -369,11 +369,19 @@ void mlir::ltc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(ltc::createExpandKernelCallsPass());
 
   // Matrix products and convolutions: calls into the runtime's kernels.
-  // The remaining large loop nests: tiles run on the runtime's threads.
-  if (kernelCalls) {
+  if (kernelCalls)
     pm.addPass(ltc::createLinalgToKernelCallsPass());
+  // Elementwise loops over contiguous dimensions become one long loop, which
+  // LLVM vectorizes without a remainder per row. That pass views each
+  // operand separately; CSE merges the identical views, so that an op run in
+  // place loads and stores through one pointer. (Through two, LLVM guards
+  // the vector loop with a runtime alias check that equal pointers fail, and
+  // every in-place op ran its scalar fallback.)
+  pm.addNestedPass<func::FuncOp>(ltc::createCollapseContiguousDimsPass());
+  pm.addNestedPass<func::FuncOp>(createCSEPass());
+  // The remaining large loop nests: tiles run on the runtime's threads.
+  if (kernelCalls)
     pm.addPass(ltc::createParallelizeLoopsPass());
-  }
   pm.addPass(createCanonicalizerPass());
 
   // Loops and scalar code; LLVM vectorizes them later. Reductions first, with
@@ -622,6 +630,7 @@ void mlir::ltc::registerCpuPipelinePasses() {
     ::mlir::registerPass(createGeneralizeNamedOpsPass);
     ::mlir::registerPass(createFoldProductTransposePass);
     ::mlir::registerPass(createLinalgToKernelCallsPass);
+    ::mlir::registerPass(createCollapseContiguousDimsPass);
     ::mlir::registerPass(createExpandKernelCallsPass);
     ::mlir::registerPass([] { return createParallelizeLoopsPass(); });
     ::mlir::registerPass([] { return createEmitEntryWrapperPass(); });

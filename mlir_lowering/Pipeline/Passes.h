@@ -90,6 +90,12 @@ std::unique_ptr<Pass> createFoldProductTransposePass();
 /// only read by convolutions): the kernel reads the interior alone.
 std::unique_ptr<Pass> createLinalgToKernelCallsPass();
 
+/// `ltc-collapse-contiguous-dims`: merges adjacent loops of all-parallel
+/// linalg.generic ops on memrefs with a short innermost loop when those
+/// dimensions are contiguous in every operand (one loop over H*W instead of
+/// H loops over W), viewing operands through memref.collapse_shape.
+std::unique_ptr<Pass> createCollapseContiguousDimsPass();
+
 /// `ltc-expand-kernel-calls`: after deallocation, rewrites every func.call of
 /// a private declaration marked `ltc.kernel_call = "<kernel>"` (the runtime
 /// kernel calls of the linear-algebra lowering, which take memrefs so that

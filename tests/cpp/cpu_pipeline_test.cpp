@@ -801,6 +801,63 @@ TEST_F(CpuPipelineTest, LoopsAreVectorizedButNotUnrolled) {
     EXPECT_EQ(result[i], a[i] + b[i]) << i;
 }
 
+constexpr const char *kMatmulThenRelu = R"mlir(
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @graph(%a: tensor<256x24xf32>, %b: tensor<24x1568xf32>) -> tensor<256x8x14x14xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<256x1568xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<256x1568xf32>) -> tensor<256x1568xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<256x24xf32>, tensor<24x1568xf32>)
+                     outs(%f : tensor<256x1568xf32>) -> tensor<256x1568xf32>
+  %planes = tensor.expand_shape %m [[0], [1, 2, 3]] output_shape [256, 8, 14, 14]
+      : tensor<256x1568xf32> into tensor<256x8x14x14xf32>
+  %1 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%planes : tensor<256x8x14x14xf32>) outs(%planes : tensor<256x8x14x14xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %r = arith.maximumf %x, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<256x8x14x14xf32>
+  return %1 : tensor<256x8x14x14xf32>
+}
+)mlir";
+
+// An op bufferization runs in place (the ReLU, on the product's buffer) over
+// 14x14 planes, large enough to run in tiles on the runtime's threads: its
+// planes run as one loop, which loads and stores through one pointer, so
+// LLVM vectorizes it without a runtime alias check (whose scalar fallback
+// equal pointers would always take).
+TEST_F(CpuPipelineTest, InPlaceOpsVectorizeWithoutAliasChecks) {
+  mlir::ltc::CpuCompileOptions options;
+  options.dumpIR = true;
+  std::string error;
+  auto compiled = compile(kMatmulThenRelu, error, options);
+  ASSERT_TRUE(mlir::succeeded(compiled)) << error;
+  EXPECT_NE(compiled->llvmIR.find("_parallel_"), std::string::npos)
+      << compiled->llvmIR;
+  EXPECT_NE(compiled->llvmIR.find("<8 x float>"), std::string::npos)
+      << compiled->llvmIR;
+  EXPECT_EQ(compiled->llvmIR.find("diff.check"), std::string::npos)
+      << compiled->llvmIR;
+  EXPECT_EQ(compiled->llvmIR.find("vector.memcheck"), std::string::npos)
+      << compiled->llvmIR;
+
+  auto exe = load(kMatmulThenRelu);
+  ASSERT_TRUE(exe);
+  std::vector<float> a = iota(256 * 24, -1.0f, 0.0003f);
+  std::vector<float> b = iota(24 * 1568, 0.5f, -0.0001f);
+  auto ba = upload(a), bb = upload(b);
+  auto out = allocate<float>(256 * 1568);
+  ASSERT_TRUE(exe->Execute({ba.get(), bb.get()}, {out.get()}).ok());
+  std::vector<float> result = download<float>(*out);
+  for (int i = 0; i < 256; i += 5)
+    for (int j = 0; j < 1568; j += 3) {
+      double sum = 0;
+      for (int k = 0; k < 24; ++k)
+        sum += double(a[i * 24 + k]) * b[k * 1568 + j];
+      ASSERT_NEAR(result[i * 1568 + j], std::max(sum, 0.0), 1e-4) << i << j;
+    }
+}
+
 TEST_F(CpuPipelineTest, ExecutablesRunConcurrently) {
   auto add = load(kTwoResults);
   auto mm = load(kMatmul);
