@@ -376,7 +376,7 @@ void mlir::ltc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   // operand separately; CSE merges the identical views, so that an op run in
   // place loads and stores through one pointer. (Through two, LLVM guards
   // the vector loop with a runtime alias check that equal pointers fail, and
-  // every in-place op ran its scalar fallback.)
+  // the op runs its scalar fallback.)
   pm.addNestedPass<func::FuncOp>(ltc::createCollapseContiguousDimsPass());
   pm.addNestedPass<func::FuncOp>(createCSEPass());
   // The remaining large loop nests: tiles run on the runtime's threads.
