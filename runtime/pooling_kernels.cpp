@@ -117,11 +117,18 @@ MaxPool2x2PlaneGeneric(const float *plane, int64_t in_row, float *out,
 }
 
 #if defined(__x86_64__)
-// The same pool with AVX-512, 16 outputs per step and masks for the rest of
-// a row. Pooled rows are short (14 or 7 outputs in a small CNN), so the
-// vectorized loop above spends most of its time in its scalar remainder.
-// Each pair of input rows is loaded as 32 floats and split into even and
-// odd columns; the four candidates are compared in ATen's order.
+// A block of n <= 16 windows of a row: the mask of its n outputs, and of
+// their 2n input columns as two vectors of 16, the first and the rest.
+struct WindowBlockMasks {
+  __mmask16 outputs, first, rest;
+};
+inline WindowBlockMasks BlockMasks(int64_t n) {
+  return {static_cast<__mmask16>((1u << n) - 1),
+          static_cast<__mmask16>(n >= 8 ? 0xffff : (1u << 2 * n) - 1),
+          static_cast<__mmask16>(n > 8 ? (1u << (2 * n - 16)) - 1 : 0)};
+}
+
+// best, off = v, at where v is greater than best or NaN.
 __attribute__((target("avx512f"))) inline void
 TakeIfGreaterOrNaN(__m512 v, __m512i at, __m512 &best, __m512i &off) {
   __mmask16 take = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) |
@@ -130,6 +137,11 @@ TakeIfGreaterOrNaN(__m512 v, __m512i at, __m512 &best, __m512i &off) {
   off = _mm512_mask_blend_epi32(take, off, at);
 }
 
+// The same pool with AVX-512, 16 outputs per step and masks for the rest of
+// a row. Pooled rows are short (14 or 7 outputs in a small CNN), so the
+// vectorized loop above spends most of its time in its scalar remainder.
+// Each pair of input rows is loaded as 32 floats and split into even and
+// odd columns; the four candidates are compared in ATen's order.
 __attribute__((target("avx512f"))) void
 MaxPool2x2PlaneAvx512(const float *plane, int64_t in_row, float *out,
                       int64_t out_row, int64_t *idx, int64_t idx_row, int64_t W,
@@ -150,13 +162,7 @@ MaxPool2x2PlaneAvx512(const float *plane, int64_t in_row, float *out,
     float *o = out + oh * out_row;
     int64_t *x = idx + oh * idx_row;
     for (int64_t ow = 0; ow < OW; ow += 16) {
-      int64_t n = std::min<int64_t>(16, OW - ow);
-      __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
-      // 2n input columns: the first 16 and the rest.
-      __mmask16 lo =
-          static_cast<__mmask16>(n >= 8 ? 0xffff : (1u << 2 * n) - 1);
-      __mmask16 hi =
-          static_cast<__mmask16>(n > 8 ? (1u << (2 * n - 16)) - 1 : 0);
+      auto [m, lo, hi] = BlockMasks(std::min<int64_t>(16, OW - ow));
       const float *p0 = r0 + 2 * ow, *p1 = r1 + 2 * ow;
       __m512 l0 = _mm512_maskz_loadu_ps(lo, p0);
       __m512 h0 = _mm512_maskz_loadu_ps(hi, p0 + 16);
@@ -305,12 +311,7 @@ MaxPool2x2BackwardPlaneAvx512(const float *go, int64_t go_row,
     const float *g_row = go + oh * go_row;
     const int64_t *x_row = idx + oh * idx_row;
     for (int64_t ow = 0; ow < OW; ow += 16) {
-      int64_t n = std::min<int64_t>(16, OW - ow);
-      __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
-      __mmask16 lo =
-          static_cast<__mmask16>(n >= 8 ? 0xffff : (1u << 2 * n) - 1);
-      __mmask16 hi =
-          static_cast<__mmask16>(n > 8 ? (1u << (2 * n - 16)) - 1 : 0);
+      auto [m, lo, hi] = BlockMasks(std::min<int64_t>(16, OW - ow));
       // Each index less its window's corner, as 32-bit lanes: an index far
       // outside may alias a valid offset after truncation, so the range is
       // checked in 64 bits first.
