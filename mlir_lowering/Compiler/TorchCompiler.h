@@ -32,8 +32,7 @@ struct TorchCompileResult {
   std::string entrySymbol;
   std::string linalgIR;      // after Torch -> linalg (keepIR only)
   std::string llvmDialectIR; // after lowering to the LLVM dialect (keepIR only)
-  std::string
-      llvmIR; // optimized LLVM IR, a split module's parts in turn (keepIR)
+  std::string llvmIR;        // optimized LLVM IR, parts in turn (keepIR only)
   /// Byte size of each input and output buffer, in argument order.
   std::vector<uint64_t> inputBytes, outputBytes;
   double torchToLinalgMs = 0, loweringMs = 0, llvmMs = 0, codegenMs = 0;
