@@ -12,9 +12,11 @@
 // strides. This pass merges such runs of loops of all-parallel
 // linalg.generic ops on memrefs whose innermost loop is short, viewing each
 // operand through memref.collapse_shape (only where the operand's strides
-// guarantee the merged view). It runs after ltc-linalg-to-kernel-calls,
-// whose convolution padding fold and zero-fill matching see the ops as
-// bufferization left them, and before ltc-parallelize-loops.
+// guarantee the merged view), and merges identical views, so that an op run
+// in place still reads and writes through one. It runs after
+// ltc-linalg-to-kernel-calls, whose convolution padding fold and zero-fill
+// matching see the ops as bufferization left them, and before
+// ltc-parallelize-loops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,7 +26,9 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/CSE.h"
 
 using namespace mlir;
 
@@ -136,6 +140,7 @@ struct CollapseContiguousDimsPass
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());
+    bool changed = false;
     for (linalg::GenericOp op : ops) {
       if (!isCandidate(op))
         continue;
@@ -161,6 +166,16 @@ struct CollapseContiguousDimsPass
       if (failed(collapsed))
         continue;
       rewriter.replaceOp(op, collapsed->results);
+      changed = true;
+    }
+    // Each operand got a view of its own: an op bufferization ran in place
+    // would read and write one buffer through two views, which LLVM cannot
+    // prove equal, so it would guard the vector loop with a runtime alias
+    // check that equal pointers fail and run the scalar loop. Identical
+    // views become one.
+    if (changed) {
+      DominanceInfo dominance(getOperation());
+      eliminateCommonSubExpressions(rewriter, dominance, getOperation());
     }
   }
 };

@@ -372,13 +372,8 @@ void mlir::ltc::buildLinalgToLLVMPipeline(OpPassManager &pm,
   if (kernelCalls)
     pm.addPass(ltc::createLinalgToKernelCallsPass());
   // Elementwise loops over contiguous dimensions become one long loop, which
-  // LLVM vectorizes without a remainder per row. That pass views each
-  // operand separately; CSE merges the identical views, so that an op run in
-  // place loads and stores through one pointer. (Through two, LLVM guards
-  // the vector loop with a runtime alias check that equal pointers fail, and
-  // the op runs its scalar fallback.)
+  // LLVM vectorizes without a remainder per row.
   pm.addNestedPass<func::FuncOp>(ltc::createCollapseContiguousDimsPass());
-  pm.addNestedPass<func::FuncOp>(createCSEPass());
   // The remaining large loop nests: tiles run on the runtime's threads.
   if (kernelCalls)
     pm.addPass(ltc::createParallelizeLoopsPass());

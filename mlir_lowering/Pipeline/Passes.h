@@ -93,7 +93,8 @@ std::unique_ptr<Pass> createLinalgToKernelCallsPass();
 /// `ltc-collapse-contiguous-dims`: merges adjacent loops of all-parallel
 /// linalg.generic ops on memrefs with a short innermost loop when those
 /// dimensions are contiguous in every operand (one loop over H*W instead of
-/// H loops over W), viewing operands through memref.collapse_shape.
+/// H loops over W), viewing operands through memref.collapse_shape (one view
+/// per distinct buffer, so in-place ops keep one pointer).
 std::unique_ptr<Pass> createCollapseContiguousDimsPass();
 
 /// `ltc-expand-kernel-calls`: after deallocation, rewrites every func.call of

@@ -119,3 +119,25 @@ func.func @long_rows_and_fill(%x: memref<4x256xf32>, %y: memref<4x256xf32>,
   }
   return
 }
+
+// -----
+
+// ReLU run in place: input and output are one buffer, and stay one view,
+// so that the loop loads and stores through one pointer.
+// CHECK-LABEL: func.func @in_place
+// CHECK: %[[V:.*]] = memref.collapse_shape %arg0 {{\[\[}}0, 1, 2, 3]] : memref<2x4x7x7xf32> into memref<392xf32>
+// CHECK-NOT: memref.collapse_shape
+// CHECK: ins(%[[V]] : memref<392xf32>) outs(%[[V]] : memref<392xf32>)
+func.func @in_place(%x: memref<2x4x7x7xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {
+      indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>,
+                       affine_map<(n, c, h, w) -> (n, c, h, w)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : memref<2x4x7x7xf32>) outs(%x : memref<2x4x7x7xf32>) {
+  ^bb0(%a: f32, %out: f32):
+    %r = arith.maximumf %a, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}
