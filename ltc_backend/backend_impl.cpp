@@ -109,7 +109,7 @@ std::string WriteDump(const std::string& dir, const std::string& name, const std
 // generated for the same Torch-dialect MLIR. (The fingerprint also holds the
 // build id of the binary the compiler is linked into, so a rebuilt compiler
 // never reuses old entries even when this is forgotten.)
-constexpr int kPipelineVersion = 16;
+constexpr int kPipelineVersion = 17;
 
 std::string HexDigest(uint64_t high, uint64_t low, bool wide) {
   char text[33];

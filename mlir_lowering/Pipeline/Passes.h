@@ -49,6 +49,11 @@ std::unique_ptr<Pass> createDropCastFastMathPass();
 /// vectorizable polynomial approximations and computes f16/bf16 math in f32.
 std::unique_ptr<Pass> createMathApproximationPass();
 
+/// `ltc-interleave-long-loops`: on every innermost scf.for whose body holds a
+/// long floating-point chain (an approximated erf or tanh, say), sets an
+/// `llvm.loop_annotation` asking LLVM to interleave 4 vector iterations.
+std::unique_ptr<Pass> createInterleaveLongLoopsPass();
+
 /// `ltc-lower-strided-copies`: turns memref.copy ops between memrefs with a
 /// non-identity layout into linalg.copy, so that they become loops rather than
 /// calls into mlir_c_runner_utils' memrefCopy.
