@@ -28,6 +28,16 @@ public:
   void modifyPassConfig(llvm::orc::MaterializationResponsibility &,
                         llvm::jitlink::LinkGraph &,
                         llvm::jitlink::PassConfiguration &config) override {
+    // Internal functions (the graph's outlined parallel loop bodies) are
+    // referenced through their section, not their symbol, so the linker
+    // would drop their names as dead; keeping them costs no code.
+    config.PrePrunePasses.push_back(
+        [](llvm::jitlink::LinkGraph &graph) -> llvm::Error {
+          for (llvm::jitlink::Symbol *symbol : graph.defined_symbols())
+            if (symbol->isCallable() && symbol->hasName())
+              symbol->setLive(true);
+          return llvm::Error::success();
+        });
     config.PostFixupPasses.push_back(
         [this](llvm::jitlink::LinkGraph &graph) -> llvm::Error {
           std::lock_guard<std::mutex> lock(mutex_);

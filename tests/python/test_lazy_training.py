@@ -85,12 +85,13 @@ def test_metrics_report_has_compile_and_execute_time():
 
 def test_perf_map_names_compiled_graphs():
     """LTC_MLIR_PERF_MAP=1 writes /tmp/perf-<pid>.map lines (hex start, hex
-    size, name) for the functions of every graph the JIT links."""
+    size, name) for the functions of every graph the JIT links, the internal
+    bodies of its parallel loops included."""
     script = (
         "import os, torch, ltc_mlir, torch._lazy\n"
         "ltc_mlir.init()\n"
-        "x = torch.randn(64, 48).to(torch.device('lazy'))\n"
-        "y = (x * 2).relu().sum(dim=1)\n"
+        "x = torch.randn(512, 512).to(torch.device('lazy'))\n"
+        "y = (x * 2).tanh().sum(dim=1)\n"
         "torch._lazy.mark_step()\n"
         "print(y.cpu().shape, os.getpid())\n")
     env = dict(os.environ, LTC_MLIR_PERF_MAP="1", LTC_MLIR_CACHE_DIR="")
@@ -105,6 +106,7 @@ def test_perf_map_names_compiled_graphs():
         os.remove(path)
     entries = [line.split() for line in lines]
     assert any(name.endswith(":ltc_graph_entry") for _, _, name in entries), lines
+    assert any("_parallel_" in name for _, _, name in entries), lines
     for start, size, _ in entries:
         assert int(start, 16) > 0 and int(size, 16) > 0
 
