@@ -247,7 +247,8 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
   tuning.LoopVectorization = optLevel >= 2;
   tuning.SLPVectorization = optLevel >= 2;
   // No loop unrolling below level 3. The loop vectorizer already widens and
-  // interleaves our elementwise loops (4 x 8 lanes); the unroller then
+  // interleaves our elementwise loops (several vectors an iteration); the
+  // unroller then
   // flattened every loop whose trip count it knew, which made the MLP's
   // training graph 8x larger (830 KB of IR), 3x slower to compile and its
   // compile peak 36 MB higher, for no graph time we could measure.
@@ -255,7 +256,8 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
   // LLVM vectorizes for 256-bit registers on AVX-512 Intel cores unless told
   // otherwise, to spare the rest of a program the lower clock of 512-bit
   // code. A graph is all loops: at 512 bits the LayerNorm/GELU chain's
-  // erf/tanh loop ran 1.45x faster here (Cascade Lake), and no graph slower.
+  // erf/tanh loop ran 1.45x faster here (Cascade Lake); no other graph
+  // measurably slower.
   if (tm.getTargetFeatureString().contains("+avx512f"))
     for (llvm::Function &function : module)
       if (!function.isDeclaration())

@@ -50,8 +50,8 @@ std::unique_ptr<Pass> createDropCastFastMathPass();
 std::unique_ptr<Pass> createMathApproximationPass();
 
 /// `ltc-interleave-long-loops`: on every innermost scf.for whose body holds a
-/// long floating-point chain (an approximated erf or tanh, say), sets an
-/// `llvm.loop_annotation` asking LLVM to interleave 4 vector iterations.
+/// long floating-point chain (an approximated erf, say), sets the
+/// `loop_annotation` that asks LLVM to interleave 4 vector iterations.
 std::unique_ptr<Pass> createInterleaveLongLoopsPass();
 
 /// `ltc-lower-strided-copies`: turns memref.copy ops between memrefs with a
