@@ -248,10 +248,9 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
   tuning.SLPVectorization = optLevel >= 2;
   // No loop unrolling below level 3. The loop vectorizer already widens and
   // interleaves our elementwise loops (several vectors an iteration); the
-  // unroller then
-  // flattened every loop whose trip count it knew, which made the MLP's
-  // training graph 8x larger (830 KB of IR), 3x slower to compile and its
-  // compile peak 36 MB higher, for no graph time we could measure.
+  // unroller then flattened every loop whose trip count it knew, which made
+  // the MLP's training graph 8x larger (830 KB of IR), 3x slower to compile
+  // and its compile peak 36 MB higher, for no graph time we could measure.
   tuning.LoopUnrolling = optLevel >= 3;
   // LLVM vectorizes for 256-bit registers on AVX-512 Intel cores unless told
   // otherwise, to spare the rest of a program the lower clock of 512-bit
