@@ -288,8 +288,10 @@ void MaxPoolForward(int64_t N, int64_t C, int64_t H, int64_t W, int64_t OH,
 // column strides: each input position receives at most one gradient, so
 // the plane is written once, the gradient or zero, 16 windows per step,
 // instead of zeroed and then scattered into. Returns false, having written
-// part of the plane, when an index lies elsewhere. `0 + g` is the scatter's
-// sum: -0.0 becomes +0.0 as in ATen.
+// part of the plane, at the first block with an index elsewhere: the kernel
+// does not know the pool's window, so a 3x3 pool's backward comes here too
+// and leaves after one block. `0 + g` is the scatter's sum: -0.0 becomes
+// +0.0 as in ATen.
 __attribute__((target("avx512f"))) bool
 MaxPool2x2BackwardPlaneAvx512(const float *go, int64_t go_row,
                               const int64_t *idx, int64_t idx_row, float *plane,
@@ -304,7 +306,6 @@ MaxPool2x2BackwardPlaneAvx512(const float *go, int64_t go_row,
   const __m512i at_c = _mm512_set1_epi32(static_cast<int32_t>(W));
   const __m512i at_d = _mm512_set1_epi32(static_cast<int32_t>(W + 1));
   const __m512 zero = _mm512_setzero_ps();
-  __mmask16 outside = 0;
   for (int64_t oh = 0; oh < OH; ++oh) {
     float *r0 = plane + 2 * oh * W;
     float *r1 = r0 + W;
@@ -335,7 +336,8 @@ MaxPool2x2BackwardPlaneAvx512(const float *go, int64_t go_row,
       __mmask16 is_b = _mm512_cmpeq_epi32_mask(at, at_b);
       __mmask16 is_c = _mm512_cmpeq_epi32_mask(at, at_c);
       __mmask16 is_d = _mm512_cmpeq_epi32_mask(at, at_d);
-      outside |= m & ~(in_range & (is_a | is_b | is_c | is_d));
+      if (m & ~(in_range & (is_a | is_b | is_c | is_d)))
+        return false;
       __m512 g = _mm512_add_ps(zero, _mm512_maskz_loadu_ps(m, g_row + ow));
       __m512 a = _mm512_maskz_mov_ps(is_a, g), b = _mm512_maskz_mov_ps(is_b, g);
       __m512 c = _mm512_maskz_mov_ps(is_c, g), d = _mm512_maskz_mov_ps(is_d, g);
@@ -350,7 +352,7 @@ MaxPool2x2BackwardPlaneAvx512(const float *go, int64_t go_row,
     std::fill(r1 + 2 * OW, r1 + W, 0.0f);
   }
   std::fill(plane + 2 * OH * W, plane + H * W, 0.0f);
-  return outside == 0;
+  return true;
 }
 #endif
 
