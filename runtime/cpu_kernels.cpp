@@ -1,9 +1,11 @@
 // Kernels called from compiled code. See cpu_kernels.h.
 #include "runtime/cpu_kernels.h"
 #include "runtime/graph_allocator.h"
+#include "runtime/kernel_tuner.h"
 
 #include "runtime/linalg_kernels.h"
 #include "runtime/onednn_conv.h"
+#include "runtime/onednn_gemm.h"
 #include "runtime/parallel_for.h"
 #include "runtime/pooling_kernels.h"
 #include "runtime/winograd_conv.h"
@@ -173,6 +175,72 @@ const float *Pack(const float *x, int64_t rows, int64_t cols, int64_t si,
   return packed.data();
 }
 
+// Which library runs each product (GemmKernel, cpu_kernels.h).
+using GemmKey = std::array<int64_t, 9>;
+using GemmTuner = KernelTuner<GemmKey, Int64ArrayHash, 3>;
+
+std::string DescribeGemm(const GemmKey &k) {
+  char text[160];
+  std::snprintf(text, sizeof(text),
+                "sgemm %c%c M=%lld N=%lld K=%lld lda %lld ldb %lld ldc %lld "
+                "accumulate %lld",
+                k[0] == kTrans ? 'T' : 'N', k[1] == kTrans ? 'T' : 'N',
+                (long long)k[2], (long long)k[3], (long long)k[4],
+                (long long)k[5], (long long)k[6], (long long)k[7],
+                (long long)k[8]);
+  return text;
+}
+
+bool DebugEnabled() {
+  const char *env = std::getenv("LTC_MLIR_DEBUG");
+  return env != nullptr && env[0] != '\0' && std::string(env) != "0";
+}
+
+GemmTuner &Gemms() {
+  static const char *const kNames[] = {"auto", "openblas", "onednn"};
+  static GemmTuner *tuner = [] { // outlives every caller
+    const char *env = std::getenv("LTC_MLIR_GEMM");
+    std::string name = env == nullptr ? "" : env;
+    GemmKernel forced = name == "openblas" ? GemmKernel::kOpenBlas
+                        : name == "onednn" ? GemmKernel::kOneDnn
+                                           : GemmKernel::kAuto;
+    return new GemmTuner(kGemmTuningRounds, int(GemmKernel::kOpenBlas), kNames,
+                         DescribeGemm, int(forced), DebugEnabled());
+  }();
+  return *tuner;
+}
+
+// C = op(A) op(B) + beta C, all row-major, on this thread, by the library
+// GemmKernel picks.
+void RowMajorSgemm(const Blas &blas, int trans_a, int trans_b, int64_t M,
+                   int64_t N, int64_t K, const float *a, int64_t lda,
+                   const float *b, int64_t ldb, float beta, float *c,
+                   int64_t ldc) {
+  GemmTuner &tuner = Gemms();
+  auto kernel = GemmKernel(tuner.forced());
+  bool timed = false;
+  const GemmKey key{trans_a, trans_b, M, N, K, lda, ldb, ldc, beta != 0.0f};
+  if (kernel == GemmKernel::kAuto)
+    kernel = double(M) * double(N) * double(K) < double(kTunedGemmMacs)
+                 ? GemmKernel::kOpenBlas
+                 : GemmKernel(tuner.Pick(key,
+                                         1u << int(GemmKernel::kOpenBlas) |
+                                             1u << int(GemmKernel::kOneDnn),
+                                         &timed));
+  auto start = std::chrono::steady_clock::now();
+  bool ran = kernel == GemmKernel::kOneDnn &&
+             OneDnnSgemm(trans_a == kTrans, trans_b == kTrans, M, N, K, a, lda,
+                         b, ldb, beta, c, ldc);
+  if (!ran)
+    blas.sgemm(kRowMajor, trans_a, trans_b, int(M), int(N), int(K), 1.0f, a,
+               int(lda), b, int(ldb), beta, c, int(ldc));
+  if (timed)
+    tuner.Record(
+        key, int(kernel), ran || kernel == GemmKernel::kOpenBlas,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
+}
+
 void StridedGemm(int64_t M, int64_t N, int64_t K, const float *a, int64_t sam,
                  int64_t sak, const float *b, int64_t sbk, int64_t sbn,
                  float *c, int64_t scm, int64_t scn, bool accumulate) {
@@ -210,21 +278,21 @@ void StridedGemm(int64_t M, int64_t N, int64_t K, const float *a, int64_t sam,
   if (BlasLayout(M, N, scm, scn, &c_trans, &ldc)) {
     float beta = accumulate ? 1.0f : 0.0f;
     if (c_trans == kNoTrans) {
-      blas.sgemm(kRowMajor, trans_a, trans_b, M, N, K, 1.0f, a, lda, b, ldb,
-                 beta, c, ldc);
+      RowMajorSgemm(blas, trans_a, trans_b, M, N, K, a, lda, b, ldb, beta, c,
+                    ldc);
       return;
     }
     // C stored by columns (a product writing its transpose): compute
     // C^T = op(B)^T op(A)^T, row-major N x M.
     auto flip = [](int trans) { return trans == kNoTrans ? kTrans : kNoTrans; };
-    blas.sgemm(kRowMajor, flip(trans_b), flip(trans_a), N, M, K, 1.0f, b, ldb,
-               a, lda, beta, c, ldc);
+    RowMajorSgemm(blas, flip(trans_b), flip(trans_a), N, M, K, b, ldb, a, lda,
+                  beta, c, ldc);
     return;
   }
   // A result CBLAS cannot write in place: compute, then add it in.
   temp_c.resize(static_cast<size_t>(M * N));
-  blas.sgemm(kRowMajor, trans_a, trans_b, M, N, K, 1.0f, a, lda, b, ldb, 0.0f,
-             temp_c.data(), N);
+  RowMajorSgemm(blas, trans_a, trans_b, M, N, K, a, lda, b, ldb, 0.0f,
+                temp_c.data(), N);
   for (int64_t m = 0; m < M; ++m)
     for (int64_t n = 0; n < N; ++n) {
       float &out = c[m * scm + n * scn];
@@ -342,132 +410,37 @@ constexpr int64_t kBatchedConvMaxElements = int64_t{8} << 20;
 // PyTorch's oneDNN; on an Intel Xeon with AVX-512, oneDNN's direct kernels
 // beat both Winograd and im2col by 1.3-1.7x, and oneDNN's Winograd beat its
 // direct kernels by 1.5x on 56x56 and 28x28 images but lost on 7x7. So under
-// kAuto the first calls of a shape run each candidate kConvTuningRounds times
-// in turn (every call computes the full result), and later calls run the one
-// with the shortest time. The first round is not timed: it builds oneDNN's
-// primitive and faults in the kernels' scratch. Times are minima: this
-// machine's noise only ever slows a run. LTC_MLIR_DEBUG=1 prints each choice to
-// stderr.
-class ConvTuner {
-public:
-  ConvTuner() {
+// kAuto a KernelTuner (kernel_tuner.h) picks per shape. LTC_MLIR_DEBUG=1
+// prints each choice to stderr.
+using ConvTuner = KernelTuner<Conv2dKey, Conv2dKeyHash, 5>;
+
+std::string DescribeConv(const Conv2dKey &k) {
+  char text[200];
+  std::snprintf(text, sizeof(text),
+                "conv2d N=%lld C=%lld %lldx%lld F=%lld window %lldx%lld "
+                "stride %lld accumulate %lld threads %lld",
+                (long long)k[0], (long long)k[1], (long long)k[2],
+                (long long)k[3], (long long)k[4], (long long)k[5],
+                (long long)k[6], (long long)k[9], (long long)k[27],
+                (long long)k[28]);
+  return text;
+}
+
+ConvTuner &Convs() {
+  static const char *const kNames[] = {"auto", "onednn", "winograd", "im2col",
+                                       "onednn_winograd"};
+  static ConvTuner *tuner = [] { // outlives every caller
     const char *env = std::getenv("LTC_MLIR_CONV");
     std::string name = env == nullptr ? "" : env;
-    forced_ = name == "onednn"            ? ConvKernel::kOneDnn
-              : name == "winograd"        ? ConvKernel::kWinograd
-              : name == "im2col"          ? ConvKernel::kIm2col
-              : name == "onednn_winograd" ? ConvKernel::kOneDnnWinograd
-                                          : ConvKernel::kAuto;
-  }
-
-  void Force(ConvKernel kernel) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    forced_ = kernel;
-    entries_.clear();
-  }
-
-  // The kernel to run for `key` among `candidates` (bits by ConvKernel);
-  // *timed says whether the caller should Record how long it took.
-  ConvKernel Pick(const Conv2dKey &key, unsigned candidates, bool *timed) {
-    *timed = false;
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (forced_ != ConvKernel::kAuto)
-      return candidates & Bit(forced_) ? forced_ : ConvKernel::kIm2col;
-    if (entries_.size() >= kMaxEntries && !entries_.count(key))
-      entries_.clear(); // shapes that keep changing: start afresh
-    Entry &entry = entries_[key];
-    if (entry.chosen != ConvKernel::kAuto)
-      return entry.chosen;
-    candidates &= ~entry.failed;
-    const int count = __builtin_popcount(candidates);
-    if (count <= 1 || entry.calls >= kConvTuningRounds * count) {
-      ConvKernel best = ConvKernel::kIm2col;
-      for (int i = 1; i < kKernels; ++i) // every kernel but kAuto
-        if ((candidates & Bit(ConvKernel(i))) &&
-            entry.seconds[i] < entry.seconds[int(best)])
-          best = ConvKernel(i);
-      entry.chosen = best;
-      if (debug_)
-        Report(key, entry, best);
-      return best;
-    }
-    // The (calls % count)-th candidate: each in turn.
-    int skip = entry.calls % count;
-    unsigned left = candidates;
-    while (skip-- > 0)
-      left &= left - 1;
-    *timed = true;
-    entry.count = count;
-    return ConvKernel(__builtin_ctz(left));
-  }
-
-  // `one_time`: the call also did work later calls will not repeat (a
-  // filter transformed and kept). Its time is left out and the same kernel
-  // runs again, up to kMaxOneTimeCalls times per shape.
-  void Record(const Conv2dKey &key, ConvKernel kernel, bool ran, double seconds,
-              bool one_time) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Entry &entry = entries_[key];
-    if (ran && one_time && entry.one_time_calls < kMaxOneTimeCalls) {
-      ++entry.one_time_calls;
-      return;
-    }
-    if (ran && entry.calls >= entry.count)
-      entry.seconds[int(kernel)] =
-          std::min(entry.seconds[int(kernel)], seconds);
-    else if (!ran)
-      entry.failed |= Bit(kernel);
-    ++entry.calls;
-  }
-
-private:
-  static unsigned Bit(ConvKernel k) { return 1u << int(k); }
-
-  struct Entry;
-  static void Report(const Conv2dKey &k, const Entry &entry,
-                     ConvKernel chosen) {
-    static const char *const kNames[] = {"auto", "onednn", "winograd", "im2col",
-                                         "onednn_winograd"};
-    std::string times;
-    for (int i = 1; i < kKernels; ++i)
-      if (entry.seconds[i] < kNever)
-        times += std::string(" ") + kNames[i] + " " +
-                 std::to_string(entry.seconds[i] * 1e3) + " ms";
-    std::fprintf(stderr,
-                 "ltc-mlir: conv2d N=%lld C=%lld %lldx%lld F=%lld "
-                 "window %lldx%lld stride %lld accumulate %lld threads "
-                 "%lld:%s -> %s\n",
-                 (long long)k[0], (long long)k[1], (long long)k[2],
-                 (long long)k[3], (long long)k[4], (long long)k[5],
-                 (long long)k[6], (long long)k[9], (long long)k[27],
-                 (long long)k[28], times.c_str(), kNames[int(chosen)]);
-  }
-
-  static constexpr double kNever = 1e300;
-  static constexpr int kKernels = 5; // ConvKernel's values
-  struct Entry {
-    int calls = 0;
-    int count = 0; // candidates in a round
-    int one_time_calls = 0;
-    unsigned failed = 0;
-    ConvKernel chosen = ConvKernel::kAuto;
-    // Fastest time of each kernel so far (kAuto's slot unused).
-    double seconds[kKernels] = {kNever, kNever, kNever, kNever, kNever};
-  };
-  static constexpr size_t kMaxEntries = 4096;
-  static constexpr int kMaxOneTimeCalls = 16;
-
-  std::mutex mutex_;
-  ConvKernel forced_;
-  const bool debug_ = [] {
-    const char *env = std::getenv("LTC_MLIR_DEBUG");
-    return env != nullptr && env[0] != '\0' && std::string(env) != "0";
+    ConvKernel forced = name == "onednn"     ? ConvKernel::kOneDnn
+                        : name == "winograd" ? ConvKernel::kWinograd
+                        : name == "im2col"   ? ConvKernel::kIm2col
+                        : name == "onednn_winograd"
+                            ? ConvKernel::kOneDnnWinograd
+                            : ConvKernel::kAuto;
+    return new ConvTuner(kConvTuningRounds, int(ConvKernel::kIm2col), kNames,
+                         DescribeConv, int(forced), DebugEnabled());
   }();
-  std::unordered_map<Conv2dKey, Entry, Conv2dKeyHash> entries_;
-};
-
-ConvTuner &Tuner() {
-  static ConvTuner *tuner = new ConvTuner(); // outlives every caller
   return *tuner;
 }
 
@@ -663,7 +636,9 @@ void SetCpuKernelThreads(int threads) {
   SetParallelForThreads(threads < 0 ? 0 : threads);
 }
 
-void SetConvKernel(ConvKernel kernel) { Tuner().Force(kernel); }
+void SetConvKernel(ConvKernel kernel) { Convs().Force(int(kernel)); }
+
+void SetGemmKernel(GemmKernel kernel) { Gemms().Force(int(kernel)); }
 
 const CpuKernelSymbol *GetCpuKernelSymbols(int *count) {
   static const std::vector<CpuKernelSymbol> symbols = [] {
@@ -792,13 +767,13 @@ extern "C" void ltc_mlir_conv2d_nchw(
     candidates |= 1u << int(ConvKernel::kOneDnnWinograd);
   const Conv2dKey key = KeyOf(p, threads);
   bool timed = false;
-  ConvKernel kernel = Tuner().Pick(key, candidates, &timed);
+  auto kernel = ConvKernel(Convs().Pick(key, candidates, &timed));
   auto start = std::chrono::steady_clock::now();
   bool one_time = false;
   bool ran = RunConv(kernel, threads, p, &one_time);
   if (timed)
-    Tuner().Record(
-        key, kernel, ran,
+    Convs().Record(
+        key, int(kernel), ran,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count(),
         one_time);

@@ -78,6 +78,21 @@ enum class ConvKernel {
 constexpr int kConvTuningRounds = 3;
 void SetConvKernel(ConvKernel kernel);
 
+// The library that runs ltc_mlir_sgemm's products: OpenBLAS or oneDNN
+// (onednn_gemm.h). Measured on an Intel Xeon (AVX-512, one thread, calls
+// alternated): oneDNN ran most of the encoder layer's 512-row products
+// 1.13-1.36x faster than OpenBLAS, two of them at the same speed, and
+// OpenBLAS the attention's 64x64x64 ones 1.1-1.5x faster; the CNN's im2col
+// products ran slower on oneDNN at two threads. Under kAuto, the default,
+// products of kTunedGemmMacs multiply-adds or more are tuned per shape
+// (transposes, sizes, leading dimensions, accumulation) as convolutions are
+// (kernel_tuner.h), kGemmTuningRounds runs of each library, and smaller ones
+// run on OpenBLAS. LTC_MLIR_GEMM=auto|openblas|onednn sets it at first use.
+enum class GemmKernel { kAuto = 0, kOpenBlas = 1, kOneDnn = 2 };
+constexpr int kGemmTuningRounds = 4;
+constexpr int64_t kTunedGemmMacs = int64_t{1} << 20;
+void SetGemmKernel(GemmKernel kernel);
+
 // Name and address of each kernel, for the JIT's symbol table.
 struct CpuKernelSymbol {
   const char *name;

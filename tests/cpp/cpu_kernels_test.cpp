@@ -7,6 +7,7 @@
 #include "runtime/cpu_kernels.h"
 #include "runtime/graph_inputs.h"
 #include "runtime/onednn_conv.h"
+#include "runtime/onednn_gemm.h"
 #include "runtime/winograd_conv.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -71,6 +72,12 @@ void RunGemmCase(const GemmCase &t) {
   int64_t scm = t.c_by_columns ? 1 : pitch;
   int64_t scn = t.c_by_columns ? pitch : 1;
   std::vector<float> c = Random(t.batch * lines * pitch, 3);
+  // An overwrite must not read C: NaN there would survive a 0 * C.
+  if (!t.accumulate)
+    for (int64_t i = 0; i < t.batch; ++i)
+      for (int64_t m = 0; m < M; ++m)
+        for (int64_t n = 0; n < N; ++n)
+          c[i * lines * pitch + m * scm + n * scn] = std::nanf("");
   std::vector<float> want = c;
   int64_t sam = t.trans_a ? 1 : K, sak = t.trans_a ? M : 1;
   int64_t sbk = t.trans_b ? 1 : N, sbn = t.trans_b ? K : 1;
@@ -101,20 +108,77 @@ TEST(CpuKernelsTest, BlasFollowsTheEnvironment) {
   }
 }
 
+// Runs the enclosing test's products on one forced library, and back to
+// per-shape tuning at the end of the scope.
+class ForceGemmKernel {
+public:
+  explicit ForceGemmKernel(ltc_mlir::runtime::GemmKernel kernel) {
+    ltc_mlir::runtime::SetGemmKernel(kernel);
+  }
+  ~ForceGemmKernel() {
+    ltc_mlir::runtime::SetGemmKernel(ltc_mlir::runtime::GemmKernel::kAuto);
+  }
+};
+
+// Every shape on each library: OpenBLAS and oneDNN give the same results.
 TEST(CpuKernelsTest, SgemmOddSizesTransposesBatches) {
-  for (bool ta : {false, true})
-    for (bool tb : {false, true})
-      for (bool sc : {false, true})
-        for (bool acc : {false, true}) {
-          SCOPED_TRACE(testing::Message() << "ta=" << ta << " tb=" << tb
-                                          << " sc=" << sc << " acc=" << acc);
-          RunGemmCase({1, 37, 29, 53, ta, tb, sc, acc});
-          RunGemmCase({3, 5, 1, 7, ta, tb, sc, acc});
-          RunGemmCase({2, 1, 9, 1, ta, tb, sc, acc});
-          // C by columns, large enough for BLAS.
-          RunGemmCase({2, 37, 29, 53, ta, tb, sc, acc, true});
-          RunGemmCase({1, 64, 48, 40, ta, tb, sc, acc, true});
-        }
+  using ltc_mlir::runtime::GemmKernel;
+  for (GemmKernel kernel : {GemmKernel::kOpenBlas, GemmKernel::kOneDnn}) {
+    ForceGemmKernel force(kernel);
+    const int64_t onednn = ltc_mlir::runtime::OneDnnSgemmCount();
+    for (bool ta : {false, true})
+      for (bool tb : {false, true})
+        for (bool sc : {false, true})
+          for (bool acc : {false, true}) {
+            SCOPED_TRACE(testing::Message()
+                         << "kernel=" << int(kernel) << " ta=" << ta
+                         << " tb=" << tb << " sc=" << sc << " acc=" << acc);
+            RunGemmCase({1, 37, 29, 53, ta, tb, sc, acc});
+            RunGemmCase({3, 5, 1, 7, ta, tb, sc, acc});
+            RunGemmCase({2, 1, 9, 1, ta, tb, sc, acc});
+            // C by columns, large enough for BLAS.
+            RunGemmCase({2, 37, 29, 53, ta, tb, sc, acc, true});
+            RunGemmCase({1, 64, 48, 40, ta, tb, sc, acc, true});
+          }
+    // 16 layouts x 4 calls large enough for a library (the batch of two
+    // makes two; the plain loops take the rest, and all of them without
+    // BLAS).
+    const int64_t want =
+        kernel == GemmKernel::kOneDnn && ltc_mlir::runtime::CpuKernelsUseBlas()
+            ? 16 * 4
+            : 0;
+    EXPECT_EQ(ltc_mlir::runtime::OneDnnSgemmCount() - onednn, want);
+  }
+}
+
+// Under per-shape tuning, the first calls of a large product run each
+// library kGemmTuningRounds times, and every later call the one chosen;
+// small products stay on OpenBLAS. Results are right throughout.
+TEST(CpuKernelsTest, GemmLibraryIsTunedPerShape) {
+  using ltc_mlir::runtime::kGemmTuningRounds;
+  using ltc_mlir::runtime::OneDnnSgemmCount;
+  ForceGemmKernel force(ltc_mlir::runtime::GemmKernel::kAuto);
+  const bool blas = ltc_mlir::runtime::CpuKernelsUseBlas();
+  int64_t onednn = OneDnnSgemmCount();
+  for (int i = 0; i < 2 * kGemmTuningRounds; ++i)
+    RunGemmCase({1, 128, 96, 128, false, true, false, i % 2 == 1});
+  // Accumulating or not are two shapes, each tuned half-way.
+  EXPECT_EQ(OneDnnSgemmCount() - onednn, blas ? kGemmTuningRounds : 0);
+  for (int i = 0; i < 2 * kGemmTuningRounds; ++i)
+    RunGemmCase({1, 128, 96, 128, false, true, false, i % 2 == 1});
+  EXPECT_EQ(OneDnnSgemmCount() - onednn, blas ? 2 * kGemmTuningRounds : 0);
+  // Both shapes chosen: each later call moves the count by 0 or 1.
+  onednn = OneDnnSgemmCount();
+  for (int i = 0; i < 4; ++i)
+    RunGemmCase({1, 128, 96, 128, false, true, false, false});
+  const int64_t moved = OneDnnSgemmCount() - onednn;
+  EXPECT_TRUE(moved == 0 || (blas && moved == 4)) << "oneDNN ran " << moved;
+  // Below kTunedGemmMacs: never oneDNN.
+  static_assert(64 * 64 * 64 < ltc_mlir::runtime::kTunedGemmMacs, "");
+  onednn = OneDnnSgemmCount();
+  for (int i = 0; i < 2 * kGemmTuningRounds; ++i)
+    RunGemmCase({1, 64, 64, 64, i % 2 == 0, false, false, false});
+  EXPECT_EQ(OneDnnSgemmCount(), onednn);
 }
 
 TEST(CpuKernelsTest, SgemmNonUnitStridesArePacked) {
