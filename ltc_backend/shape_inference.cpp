@@ -150,4 +150,96 @@ std::vector<Shape> ViewShape(const at::Tensor& self, at::IntArrayRef size) {
   return {Shape(self.scalar_type(), sizes)};
 }
 
+namespace {
+
+bool IsFloating(const at::Tensor& tensor) {
+  return tensor.defined() && at::isFloatingType(tensor.scalar_type());
+}
+
+// `dim` wrapped into [0, rank), or -1 when out of range (the meta kernel
+// raises the error). A 0-d tensor takes 0 and -1.
+int64_t WrapDim(int64_t dim, int64_t rank) {
+  if (rank == 0)
+    return dim == 0 || dim == -1 ? 0 : -1;
+  if (dim < -rank || dim >= rank)
+    return -1;
+  return dim < 0 ? dim + rank : dim;
+}
+
+} // namespace
+
+std::vector<Shape> MatmulShape(const at::Tensor& self, const at::Tensor& mat2) {
+  if (!IsFloating(self) || !mat2.defined() || mat2.scalar_type() != self.scalar_type())
+    return {};
+  const int64_t rank = self.dim();
+  if ((rank != 2 && rank != 3) || mat2.dim() != rank)
+    return {};
+  at::IntArrayRef a = self.sizes(), b = mat2.sizes();
+  if (a[rank - 1] != b[rank - 2] || (rank == 3 && a[0] != b[0]))
+    return {};
+  std::vector<int64_t> sizes(a.begin(), a.end() - 1);
+  sizes.push_back(b[rank - 1]);
+  return {Shape(self.scalar_type(), sizes)};
+}
+
+std::vector<Shape> AddmmShape(
+    const at::Tensor& self, const at::Tensor& mat1, const at::Tensor& mat2) {
+  if (mat1.dim() != 2 || !self.defined() || self.dim() > 2)
+    return {};
+  std::vector<Shape> shapes = MatmulShape(mat1, mat2);
+  if (shapes.empty() || self.scalar_type() != mat1.scalar_type())
+    return {};
+  // The meta kernel leaves this check to the CPU kernel; raising it here
+  // fails the op where eager fails it, not at the next sync.
+  at::IntArrayRef out = shapes[0].sizes();
+  for (int64_t i = 1; i <= self.dim(); ++i) {
+    int64_t size = self.sizes()[self.dim() - i];
+    TORCH_CHECK(
+        size == 1 || size == out[2 - i], "The expanded size of the tensor (", out[2 - i],
+        ") must match the existing size (", size, ") at non-singleton dimension ",
+        2 - i, ".  Target sizes: ", out, ".  Tensor sizes: ",
+        self.sizes());
+  }
+  return shapes;
+}
+
+std::vector<Shape> ReductionShape(
+    const at::Tensor& self, at::OptionalIntArrayRef dim, bool keepdim,
+    c10::optional<at::ScalarType> dtype) {
+  if (!IsFloating(self) || (dtype && *dtype != self.scalar_type()) || !dim || dim->empty() ||
+      self.dim() == 0 || self.dim() > 64)
+    return {};
+  uint64_t reduced = 0;
+  for (int64_t d : *dim) {
+    int64_t wrapped = WrapDim(d, self.dim());
+    if (wrapped < 0 || (reduced >> wrapped & 1))
+      return {};
+    reduced |= uint64_t{1} << wrapped;
+  }
+  std::vector<int64_t> sizes;
+  for (int64_t i = 0; i < self.dim(); ++i) {
+    if (!(reduced >> i & 1))
+      sizes.push_back(self.sizes()[i]);
+    else if (keepdim)
+      sizes.push_back(1);
+  }
+  return {Shape(self.scalar_type(), sizes)};
+}
+
+std::vector<Shape> SoftmaxShape(const at::Tensor& self, int64_t dim, bool half_to_float) {
+  if (!IsFloating(self) || half_to_float || WrapDim(dim, self.dim()) < 0)
+    return {};
+  return SameShape(self);
+}
+
+std::vector<Shape> SoftmaxBackwardShape(
+    const at::Tensor& grad_output, const at::Tensor& output, int64_t dim,
+    at::ScalarType input_dtype) {
+  if (!IsFloating(grad_output) || input_dtype != grad_output.scalar_type() ||
+      !output.defined() || output.sizes() != grad_output.sizes() ||
+      WrapDim(dim, grad_output.dim()) < 0)
+    return {};
+  return SameShape(grad_output);
+}
+
 } // namespace ltc_mlir

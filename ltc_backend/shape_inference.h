@@ -76,5 +76,23 @@ std::vector<torch::lazy::Shape> SameShape(const at::Tensor& self);
 std::vector<torch::lazy::Shape> TransposedShape(const at::Tensor& self);
 // view_copy: `size` with a -1 resolved against the element count.
 std::vector<torch::lazy::Shape> ViewShape(const at::Tensor& self, at::IntArrayRef size);
+// mm and bmm: floating operands of one dtype, 2-d (mm) or 3-d with equal
+// batches (bmm), inner sizes equal.
+std::vector<torch::lazy::Shape> MatmulShape(const at::Tensor& self, const at::Tensor& mat2);
+// addmm: mm's shape, when `self` has the same dtype; raises eager's error when
+// `self` does not broadcast to it.
+std::vector<torch::lazy::Shape> AddmmShape(
+    const at::Tensor& self, const at::Tensor& mat1, const at::Tensor& mat2);
+// sum.dim_IntList and mean.dim of a floating tensor in its own dtype, over a
+// non-empty list of distinct dims.
+std::vector<torch::lazy::Shape> ReductionShape(
+    const at::Tensor& self, at::OptionalIntArrayRef dim, bool keepdim,
+    c10::optional<at::ScalarType> dtype);
+// _softmax and _log_softmax of a floating tensor (not half to float).
+std::vector<torch::lazy::Shape> SoftmaxShape(const at::Tensor& self, int64_t dim, bool half_to_float);
+// Their backward: the gradient's shape, when the input's dtype is its dtype.
+std::vector<torch::lazy::Shape> SoftmaxBackwardShape(
+    const at::Tensor& grad_output, const at::Tensor& output, int64_t dim,
+    at::ScalarType input_dtype);
 
 } // namespace ltc_mlir

@@ -104,12 +104,24 @@ _POINTWISE = [
     "add.Tensor", "sub.Tensor", "mul.Tensor", "div.Tensor", "relu", "threshold_backward",
     "neg", "exp", "log", "tanh", "sigmoid", "sqrt", "rsqrt", "gelu", "gelu_backward",
     "sigmoid_backward", "tanh_backward", "maximum", "minimum", "addcmul", "addcdiv",
+    "erf", "sin", "cos", "log1p", "expm1", "reciprocal", "silu",
 ]
 FAST_SHAPE_RULES = {
     "detach_copy": "ltc_mlir::SameShape(self)",
     "alias_copy": "ltc_mlir::SameShape(self)",
     "t_copy": "ltc_mlir::TransposedShape(self)",
     "view_copy": "ltc_mlir::ViewShape(self, size)",
+    "mm": "ltc_mlir::MatmulShape(self, mat2)",
+    "bmm": "ltc_mlir::MatmulShape(self, mat2)",
+    "addmm": "ltc_mlir::AddmmShape(self, mat1, mat2)",
+    "sum.dim_IntList": "ltc_mlir::ReductionShape(self, dim, keepdim, dtype)",
+    "mean.dim": "ltc_mlir::ReductionShape(self, dim, keepdim, dtype)",
+    "_softmax": "ltc_mlir::SoftmaxShape(self, dim, half_to_float)",
+    "_log_softmax": "ltc_mlir::SoftmaxShape(self, dim, half_to_float)",
+    "_softmax_backward_data":
+        "ltc_mlir::SoftmaxBackwardShape(grad_output, output, dim, input_dtype)",
+    "_log_softmax_backward_data":
+        "ltc_mlir::SoftmaxBackwardShape(grad_output, output, dim, input_dtype)",
 }
 
 

@@ -108,3 +108,55 @@ def test_fast_shape_rules_agree_with_eager():
         pass
     else:
         raise AssertionError("adding shapes [3] and [4] must fail as in eager")
+
+
+def test_product_reduction_softmax_shape_rules_agree_with_eager():
+    # mm, bmm, addmm, sum/mean over dims and (log_)softmax with its backward
+    # take shape rules too; what they do not cover reaches the meta kernel,
+    # which raises eager's errors.
+    torch.manual_seed(0)
+    m, w = torch.randn(5, 3), torch.randn(3, 4)
+    b1, b2 = torch.randn(4), torch.randn(5, 1)
+    x = torch.randn(2, 5, 3)
+    cases = [
+        lambda: m @ w,
+        lambda: torch.bmm(x, x.transpose(1, 2)),
+        lambda: torch.addmm(b1, m, w, beta=0.5, alpha=2),
+        lambda: torch.addmm(b2, m, w),
+        lambda: torch.addmm(b2[0], m, w),
+        lambda: x.sum(1),
+        lambda: x.sum((-1, 0), keepdim=True),
+        lambda: x.mean([2]),
+        lambda: x.sum(1, dtype=torch.float64),
+        lambda: x.double().mean(-2, keepdim=True),
+        lambda: x.softmax(-1),
+        lambda: F.log_softmax(x, 1),
+        lambda: x.sum(),
+    ]
+    for case in cases:
+        expected = case()
+        m, w, b1, b2, x = (t.to(LAZY) for t in (m, w, b1, b2, x))
+        got = case()
+        m, w, b1, b2, x = (t.cpu() for t in (m, w, b1, b2, x))
+        assert got.shape == expected.shape and got.dtype == expected.dtype
+        torch.testing.assert_close(got.cpu(), expected)
+    # The backward of softmax and log_softmax, through autograd.
+    for fn in (F.softmax, F.log_softmax):
+        xl = x.to(LAZY).requires_grad_()
+        xe = x.clone().requires_grad_()
+        (fn(xl, -1) * torch.arange(3.0).to(LAZY)).sum().backward()
+        (fn(xe, -1) * torch.arange(3.0)).sum().backward()
+        assert xl.grad.shape == xe.grad.shape
+        torch.testing.assert_close(xl.grad.cpu(), xe.grad)
+    lm, lx = m.to(LAZY), x.to(LAZY)
+    for bad, error in [(lambda t, u: t @ t, RuntimeError),
+                       (lambda t, u: torch.addmm(torch.randn(3).to(LAZY), t, t.t()), RuntimeError),
+                       (lambda t, u: u.sum(3), IndexError),
+                       (lambda t, u: u.sum((1, -2)), RuntimeError),
+                       (lambda t, u: u.softmax(3), IndexError)]:
+        try:
+            bad(lm, lx)
+        except error:
+            pass
+        else:
+            raise AssertionError("an invalid product, reduction or softmax must fail as in eager")
