@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <tuple>
+#include <vector>
 
 namespace ltc_mlir {
 namespace {
@@ -117,12 +118,35 @@ at::Scalar HostValue(const at::Tensor &tensor) {
   }
 }
 
+// The constant node of a special scalar (0, 1 or -1, which LTC bakes into
+// graphs): alpha and beta are 1 in most adds and products, and a node per op
+// cost an allocation and a hash each time. Constant nodes are immutable, so
+// graphs may share them; a few per thread are kept.
+torch::lazy::NodePtr SpecialScalarNode(const at::Scalar &value,
+                                       at::ScalarType type,
+                                       const torch::lazy::BackendDevice &device) {
+  struct Entry {
+    ScalarKey key;
+    torch::lazy::NodePtr node;
+  };
+  constexpr size_t kMaxEntries = 16;
+  thread_local std::vector<Entry> entries;
+  ScalarKey key = KeyOf(value, type, device);
+  for (const Entry &entry : entries)
+    if (!(entry.key < key) && !(key < entry.key))
+      return entry.node;
+  torch::lazy::NodePtr node = torch::lazy::MakeScalar(value, type);
+  if (entries.size() < kMaxEntries)
+    entries.push_back({key, node});
+  return node;
+}
+
 } // namespace
 
 torch::lazy::Value ScalarOperand(const at::Scalar &value, at::ScalarType type,
                                  const torch::lazy::BackendDevice &device) {
   if (torch::lazy::IsSpecialScalar(value))
-    return torch::lazy::Value(torch::lazy::MakeScalar(value, type), 0);
+    return torch::lazy::Value(SpecialScalarNode(value, type, device), 0);
   // Complex values (rare) keep LTC core's path; the key above is real.
   if (value.isComplex() || at::isComplexType(type))
     return torch::lazy::LazyGraphExecutor::Get()->GetIrValueForScalar(
