@@ -227,7 +227,9 @@ void RowMajorSgemm(const Blas &blas, int trans_a, int trans_b, int64_t M,
                                          1u << int(GemmKernel::kOpenBlas) |
                                              1u << int(GemmKernel::kOneDnn),
                                          &timed));
-  auto start = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point start;
+  if (timed)
+    start = std::chrono::steady_clock::now();
   bool ran = kernel == GemmKernel::kOneDnn &&
              OneDnnSgemm(trans_a == kTrans, trans_b == kTrans, M, N, K, a, lda,
                          b, ldb, beta, c, ldc);

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <functional>
@@ -54,10 +55,7 @@ public:
   }
 
   // The forced kernel, or 0.
-  int forced() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return forced_;
-  }
+  int forced() const { return forced_.load(std::memory_order_relaxed); }
 
   // The kernel to run for `key` among `candidates` (bit i: kernel i, which
   // must include the fallback); *timed says whether the caller should
@@ -66,8 +64,9 @@ public:
   int Pick(const Key &key, unsigned candidates, bool *timed) {
     *timed = false;
     std::lock_guard<std::mutex> lock(mutex_);
-    if (forced_ != 0)
-      return candidates & Bit(forced_) ? forced_ : fallback_;
+    const int forced = forced_;
+    if (forced != 0)
+      return candidates & Bit(forced) ? forced : fallback_;
     if (entries_.size() >= kMaxEntries && !entries_.count(key))
       entries_.clear(); // shapes that keep changing: start afresh
     Entry &entry = entries_[key];
@@ -148,7 +147,7 @@ private:
   const char *const *names_;
   const DescribeFn describe_;
   std::mutex mutex_;
-  int forced_;
+  std::atomic<int> forced_; // written under mutex_
   const bool debug_;
   std::unordered_map<Key, Entry, Hash> entries_;
 };
