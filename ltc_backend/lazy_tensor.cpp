@@ -121,7 +121,8 @@ at::Scalar HostValue(const at::Tensor &tensor) {
 // The constant node of a special scalar (0, 1 or -1, which LTC bakes into
 // graphs): alpha and beta are 1 in most adds and products, and a node per op
 // cost an allocation and a hash each time. Constant nodes are immutable, so
-// graphs may share them; a few per thread are kept.
+// graphs may share them; a few per thread are kept (with the debug metadata
+// of their first use).
 torch::lazy::NodePtr SpecialScalarNode(const at::Scalar &value,
                                        at::ScalarType type,
                                        const torch::lazy::BackendDevice &device) {

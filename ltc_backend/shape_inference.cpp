@@ -194,11 +194,10 @@ std::vector<Shape> AddmmShape(
   at::IntArrayRef out = shapes[0].sizes();
   for (int64_t i = 1; i <= self.dim(); ++i) {
     int64_t size = self.sizes()[self.dim() - i];
-    TORCH_CHECK(
-        size == 1 || size == out[2 - i], "The expanded size of the tensor (", out[2 - i],
-        ") must match the existing size (", size, ") at non-singleton dimension ",
-        2 - i, ".  Target sizes: ", out, ".  Tensor sizes: ",
-        self.sizes());
+    TORCH_CHECK(size == 1 || size == out[2 - i], "The expanded size of the tensor (",
+                out[2 - i], ") must match the existing size (", size,
+                ") at non-singleton dimension ", 2 - i, ".  Target sizes: ", out,
+                ".  Tensor sizes: ", self.sizes());
   }
   return shapes;
 }

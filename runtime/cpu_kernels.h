@@ -81,7 +81,7 @@ void SetConvKernel(ConvKernel kernel);
 // The library that runs ltc_mlir_sgemm's products: OpenBLAS or oneDNN
 // (onednn_gemm.h). Measured on an Intel Xeon (AVX-512, one thread, calls
 // alternated): oneDNN ran most of the encoder layer's 512-row products
-// 1.13-1.36x faster than OpenBLAS, two of them at the same speed, and
+// 1.1-1.36x faster than OpenBLAS, two of them at about the same speed, and
 // OpenBLAS the attention's 64x64x64 ones 1.1-1.5x faster; the CNN's im2col
 // products ran slower on oneDNN at two threads. Under kAuto, the default,
 // products of kTunedGemmMacs multiply-adds or more are tuned per shape
