@@ -123,9 +123,9 @@ at::Scalar HostValue(const at::Tensor &tensor) {
 // cost an allocation and a hash each time. Constant nodes are immutable, so
 // graphs may share them; a few per thread are kept (with the debug metadata
 // of their first use).
-torch::lazy::NodePtr SpecialScalarNode(const at::Scalar &value,
-                                       at::ScalarType type,
-                                       const torch::lazy::BackendDevice &device) {
+torch::lazy::NodePtr
+SpecialScalarNode(const at::Scalar &value, at::ScalarType type,
+                  const torch::lazy::BackendDevice &device) {
   struct Entry {
     ScalarKey key;
     torch::lazy::NodePtr node;
@@ -176,17 +176,38 @@ ExpandedScalarOperand(const at::Scalar &value, const torch::lazy::Shape &shape,
                                  /*is_scalar_expand=*/true);
 }
 
+namespace {
+// A CPU scalar in a lazy op (a Python number ATen wrapped, as in
+// buf.mul_(0.9)): LTC core would hash a copy of it on every use to find its
+// upload, so it becomes a ScalarOperand instead.
+bool IsHostScalar(const at::Tensor &tensor) {
+  return tensor.defined() && tensor.device().is_cpu() && tensor.dim() == 0 &&
+         !at::isComplexType(tensor.scalar_type());
+}
+} // namespace
+
 LazyTensorPtr GetLazyOperand(const at::Tensor &tensor,
                              const torch::lazy::BackendDevice &device) {
   detail::CheckLazyOperand(tensor, /*allow_cpu_scalar=*/true);
-  // A CPU scalar in a lazy op (a Python number ATen wrapped, as in
-  // buf.mul_(0.9)): LTC core would hash a copy of it on every use to find
-  // its upload.
-  if (tensor.defined() && tensor.device().is_cpu() && tensor.dim() == 0 &&
-      !at::isComplexType(tensor.scalar_type()))
+  if (IsHostScalar(tensor))
     return LazyTensor::Create(
         ScalarOperand(HostValue(tensor), tensor.scalar_type(), device), device);
   return torch::lazy::GetLtcTensorOrCreateForWrappedNumber(tensor, device);
+}
+
+LazyOperand GetLazyOperandValue(const at::Tensor &tensor,
+                                const torch::lazy::BackendDevice &device) {
+  detail::CheckLazyOperand(tensor, /*allow_cpu_scalar=*/true);
+  if (IsHostScalar(tensor))
+    return LazyOperand(
+        ScalarOperand(HostValue(tensor), tensor.scalar_type(), device));
+  TORCH_CHECK(tensor.defined(), "ltc-mlir: an undefined tensor where a lazy op "
+                                "needs one");
+  LazyTensorPtr lazy =
+      torch::lazy::GetLtcTensorOrCreateForWrappedNumber(tensor, device);
+  TORCH_CHECK(lazy, "ltc-mlir: expected a lazy tensor, got one on ",
+              tensor.device());
+  return LazyOperand(lazy->GetIrValue());
 }
 
 } // namespace ltc_mlir

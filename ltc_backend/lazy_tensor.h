@@ -40,6 +40,24 @@ inline void CheckLazyOperand(const at::Tensor &tensor, bool allow_cpu_scalar) {
 LazyTensorPtr GetLazyOperand(const at::Tensor &tensor,
                              const torch::lazy::BackendDevice &device);
 
+// An operand of a generated Lazy kernel, which only reads its IR value
+// (`lazy_x->GetIrValue()`): a CPU scalar (the Python number of x * 0.9) then
+// needs no LazyTensor, whose making registers it with LTC's graph executor
+// and whose end unregisters it, each under a lock.
+class LazyOperand {
+public:
+  explicit LazyOperand(torch::lazy::Value value) : value_(std::move(value)) {}
+  const LazyOperand *operator->() const { return this; }
+  const torch::lazy::Value &GetIrValue() const { return value_; }
+
+private:
+  torch::lazy::Value value_;
+};
+// GetLazyOperand's IR value (tools/gen_lazy_backend.py has the generated
+// kernels call this instead). Raises for an undefined tensor.
+LazyOperand GetLazyOperandValue(const at::Tensor &tensor,
+                                const torch::lazy::BackendDevice &device);
+
 // The IR value of a scalar known while tracing (an op's alpha, a Python
 // number): 0 and 1 are graph constants (LTC's special scalars); any other
 // value is a graph input, shared by its uses in the graph being traced
@@ -52,12 +70,13 @@ torch::lazy::Value ScalarOperand(const at::Scalar &value, at::ScalarType type,
                                  const torch::lazy::BackendDevice &device);
 // The device data of a real (not complex) `type` scalar: uploaded once per
 // value and shared, as device data is never written once made.
-torch::lazy::BackendDataPtr ScalarData(const at::Scalar &value, at::ScalarType type,
-                                       const torch::lazy::BackendDevice &device);
+torch::lazy::BackendDataPtr
+ScalarData(const at::Scalar &value, at::ScalarType type,
+           const torch::lazy::BackendDevice &device);
 // ScalarOperand broadcast to `shape` (a fill).
-torch::lazy::Value ExpandedScalarOperand(const at::Scalar &value,
-                                         const torch::lazy::Shape &shape,
-                                         const torch::lazy::BackendDevice &device);
+torch::lazy::Value
+ExpandedScalarOperand(const at::Scalar &value, const torch::lazy::Shape &shape,
+                      const torch::lazy::BackendDevice &device);
 
 inline LazyTensorPtr TryGetLazyOperand(const at::Tensor &tensor) {
   detail::CheckLazyOperand(tensor, /*allow_cpu_scalar=*/false);

@@ -193,6 +193,10 @@ def main() -> None:
             text = f.read()
         text = re.sub(r"#include <(?:[^>]*/)?(ltc_backend/[^>]*)>", r'#include "\1"', text)
         text = text.replace('#include "' + output_dir + "/", '#include "ltc_backend/generated/')
+        # Operands whose IR value is all a kernel reads need no LazyTensor
+        # for a CPU scalar (ltc_backend/lazy_tensor.h, LazyOperand).
+        text = re.sub(r"LazyTensorPtr (lazy_\w+) = ltc_mlir::GetLazyOperand\(",
+                      r"ltc_mlir::LazyOperand \1 = ltc_mlir::GetLazyOperandValue(", text)
         # Scalar arguments (alpha, beta, ...) go through our shared scalar
         # inputs (ltc_backend/lazy_tensor.h).
         text = re.sub(r"torch::lazy::LazyGraphExecutor::Get\(\)->\s*GetIrValueForScalarFromCodegen\(",

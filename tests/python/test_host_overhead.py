@@ -110,6 +110,17 @@ def test_fast_shape_rules_agree_with_eager():
         raise AssertionError("adding shapes [3] and [4] must fail as in eager")
 
 
+def test_python_number_operands_make_no_lazy_tensor():
+    # x * 0.9 + 2.5 makes two lazy tensors, its results: the numbers reach
+    # the graph as scalar operands without a lazy tensor each.
+    a = torch.randn(4, 4)
+    la = a.to(LAZY)
+    before = metrics.counter_value("CreateLtcTensor") or 0
+    got = la * 0.9 + 2.5
+    assert metrics.counter_value("CreateLtcTensor") - before == 2
+    torch.testing.assert_close(got.cpu(), a * 0.9 + 2.5)
+
+
 def test_product_reduction_softmax_shape_rules_agree_with_eager():
     # mm, bmm, addmm, sum/mean over dims and (log_)softmax with its backward
     # take shape rules too; what they do not cover reaches the meta kernel,
