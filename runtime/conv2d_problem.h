@@ -4,10 +4,10 @@
 #ifndef LTC_MLIR_RUNTIME_CONV2D_PROBLEM_H_
 #define LTC_MLIR_RUNTIME_CONV2D_PROBLEM_H_
 
+#include "runtime/int64_array_hash.h"
+
 #include <array>
-#include <cstddef>
 #include <cstdint>
-#include <functional>
 
 namespace ltc_mlir {
 namespace runtime {
@@ -40,14 +40,7 @@ inline Conv2dKey KeyOf(const Conv2dProblem &p, int threads) {
           p.out_s[2], p.out_s[3], p.accumulate, threads};
 }
 
-struct Conv2dKeyHash {
-  size_t operator()(const Conv2dKey &key) const {
-    size_t h = 0;
-    for (int64_t v : key)
-      h = h * 1000003u ^ std::hash<int64_t>()(v);
-    return h;
-  }
-};
+using Conv2dKeyHash = Int64ArrayHash;
 
 } // namespace runtime
 } // namespace ltc_mlir

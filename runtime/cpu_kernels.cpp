@@ -1,6 +1,7 @@
 // Kernels called from compiled code. See cpu_kernels.h.
 #include "runtime/cpu_kernels.h"
 #include "runtime/graph_allocator.h"
+#include "runtime/int64_array_hash.h"
 #include "runtime/kernel_tuner.h"
 
 #include "runtime/linalg_kernels.h"
@@ -219,14 +220,18 @@ void RowMajorSgemm(const Blas &blas, int trans_a, int trans_b, int64_t M,
   GemmTuner &tuner = Gemms();
   auto kernel = GemmKernel(tuner.forced());
   bool timed = false;
-  const GemmKey key{trans_a, trans_b, M, N, K, lda, ldb, ldc, beta != 0.0f};
-  if (kernel == GemmKernel::kAuto)
-    kernel = double(M) * double(N) * double(K) < double(kTunedGemmMacs)
-                 ? GemmKernel::kOpenBlas
-                 : GemmKernel(tuner.Pick(key,
-                                         1u << int(GemmKernel::kOpenBlas) |
-                                             1u << int(GemmKernel::kOneDnn),
-                                         &timed));
+  GemmKey key; // of a tuned product
+  if (kernel == GemmKernel::kAuto) {
+    if (double(M) * double(N) * double(K) < double(kTunedGemmMacs)) {
+      kernel = GemmKernel::kOpenBlas;
+    } else {
+      key = {trans_a, trans_b, M, N, K, lda, ldb, ldc, beta != 0.0f};
+      kernel = GemmKernel(tuner.Pick(key,
+                                     1u << int(GemmKernel::kOpenBlas) |
+                                         1u << int(GemmKernel::kOneDnn),
+                                     &timed));
+    }
+  }
   std::chrono::steady_clock::time_point start;
   if (timed)
     start = std::chrono::steady_clock::now();

@@ -13,28 +13,14 @@
 #define LTC_MLIR_RUNTIME_KERNEL_TUNER_H_
 
 #include <algorithm>
-#include <array>
 #include <atomic>
-#include <cstdint>
 #include <cstdio>
-#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 
 namespace ltc_mlir {
 namespace runtime {
-
-// A hash for keys that are arrays of integers.
-struct Int64ArrayHash {
-  template <size_t N>
-  size_t operator()(const std::array<int64_t, N> &key) const {
-    size_t h = 0;
-    for (int64_t v : key)
-      h = h * 1000003u ^ std::hash<int64_t>()(v);
-    return h;
-  }
-};
 
 // Kernels are numbered 1 to kKernels - 1; 0 means "tune" (auto). `describe`
 // names a key for LTC_MLIR_DEBUG's report of each choice.

@@ -766,30 +766,33 @@ func.func @graph(%a: tensor<8x256xf32>, %b: tensor<8x256xf32>) -> tensor<8x256xf
 }
 )mlir";
 
+// How many times `what` appears in `text`.
+size_t Occurrences(const std::string &text, const std::string &what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos;
+       at = text.find(what, at + 1))
+    ++n;
+  return n;
+}
+
 // At the default level LLVM vectorizes loops but does not unroll them: full
 // unrolling of every loop with a known trip count made graphs several times
 // larger and slower to compile for no measurable speed.
 TEST_F(CpuPipelineTest, LoopsAreVectorizedButNotUnrolled) {
-  auto countVectorAdds = [](const std::string &ir) {
-    size_t count = 0;
-    for (size_t at = ir.find("fadd <"); at != std::string::npos;
-         at = ir.find("fadd <", at + 1))
-      ++count;
-    return count;
-  };
   mlir::ltc::CpuCompileOptions options;
   options.dumpIR = true;
   std::string error;
   auto compiled = compile(kAddRows, error, options);
   ASSERT_TRUE(mlir::succeeded(compiled)) << error;
-  size_t atLevel2 = countVectorAdds(compiled->llvmIR);
+  size_t atLevel2 = Occurrences(compiled->llvmIR, "fadd <");
   EXPECT_GE(atLevel2, 1u) << compiled->llvmIR;
   EXPECT_LE(atLevel2, 8u) << compiled->llvmIR;
 
   options.optLevel = 3;
   compiled = compile(kAddRows, error, options);
   ASSERT_TRUE(mlir::succeeded(compiled)) << error;
-  EXPECT_GT(countVectorAdds(compiled->llvmIR), atLevel2) << compiled->llvmIR;
+  EXPECT_GT(Occurrences(compiled->llvmIR, "fadd <"), atLevel2)
+      << compiled->llvmIR;
 
   auto exe = load(kAddRows);
   ASSERT_TRUE(exe);
@@ -827,22 +830,17 @@ func.func @graph(%a: tensor<64x1024xf32>) -> tensor<64x1024xf32> {
 // time, so that their latencies overlap (LLVM alone picks 1); on AVX-512
 // hosts its vectors are 512 bits wide.
 TEST_F(CpuPipelineTest, LongLoopsAreInterleaved) {
-  auto count = [](const std::string &ir, const std::string &what) {
-    size_t n = 0;
-    for (size_t at = ir.find(what); at != std::string::npos;
-         at = ir.find(what, at + 1))
-      ++n;
-    return n;
-  };
   mlir::ltc::CpuCompileOptions options;
   options.dumpIR = true;
   std::string error;
   auto compiled = compile(kGeluTanh, error, options);
   ASSERT_TRUE(mlir::succeeded(compiled)) << error;
   // One chain has ~15 vector FMAs (erf's two polynomials, tanh's two).
-  EXPECT_GE(count(compiled->llvmIR, "@llvm.fma.v"), 48u) << compiled->llvmIR;
+  EXPECT_GE(Occurrences(compiled->llvmIR, "@llvm.fma.v"), 48u)
+      << compiled->llvmIR;
   if (llvm::sys::getHostCPUFeatures().lookup("avx512f"))
-    EXPECT_GE(count(compiled->llvmIR, "<16 x float>"), 1u) << compiled->llvmIR;
+    EXPECT_GE(Occurrences(compiled->llvmIR, "<16 x float>"), 1u)
+        << compiled->llvmIR;
 
   auto exe = load(kGeluTanh);
   ASSERT_TRUE(exe);
