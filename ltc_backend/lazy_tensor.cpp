@@ -4,6 +4,7 @@
 #include <torch/csrc/lazy/backend/backend_interface.h>
 #include <torch/csrc/lazy/core/ir_builder.h>
 #include <torch/csrc/lazy/core/lazy_graph_executor.h>
+#include <torch/csrc/lazy/core/tensor_impl.h>
 #include <torch/csrc/lazy/core/tensor_util.h>
 
 #include <cstdint>
@@ -197,6 +198,13 @@ LazyTensorPtr GetLazyOperand(const at::Tensor &tensor,
 
 LazyOperand GetLazyOperandValue(const at::Tensor &tensor,
                                 const torch::lazy::BackendDevice &device) {
+  // The common case first: a lazy tensor, read without LTC core's check for
+  // a wrapped number (which computes the tensor's size properties).
+  if (tensor.defined() && tensor.device().type() == c10::kLazy) {
+    if (auto *impl = dynamic_cast<torch::lazy::LTCTensorImpl *>(
+            tensor.unsafeGetTensorImpl()))
+      return LazyOperand(impl->tensor()->GetIrValue());
+  }
   detail::CheckLazyOperand(tensor, /*allow_cpu_scalar=*/true);
   if (IsHostScalar(tensor))
     return LazyOperand(

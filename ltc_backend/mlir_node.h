@@ -7,7 +7,6 @@
 
 #include <torch/csrc/lazy/core/ir.h>
 
-#include <functional>
 #include <vector>
 
 namespace ltc_mlir {
@@ -36,13 +35,6 @@ class MlirNode : public torch::lazy::Node {
       size_t num_outputs,
       torch::lazy::hash_t hash_seed = torch::lazy::kHashSeed);
 
-  MlirNode(
-      torch::lazy::OpKind op,
-      torch::lazy::OpList operands,
-      const std::function<torch::lazy::Shape()>& shape_fn,
-      size_t num_outputs,
-      torch::lazy::hash_t hash_seed = torch::lazy::kHashSeed);
-
   // A leaf (no operands) with one known shape.
   MlirNode(
       torch::lazy::OpKind op,
@@ -64,6 +56,7 @@ class MlirNode : public torch::lazy::Node {
   virtual MlirValueList Lower(MlirLoweringContext* loctx) const;
 
  private:
+  void SetOperands(const torch::lazy::OpList& operands);
   void ComputeHashes(
       const torch::lazy::OpList& operands,
       torch::lazy::hash_t hash_seed);

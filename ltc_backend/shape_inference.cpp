@@ -79,6 +79,17 @@ namespace ltc_mlir {
 
 using torch::lazy::Shape;
 
+namespace {
+// A rule's one output shape, built in place: `{Shape(...)}` would copy the
+// shape (and its sizes) out of an initializer list.
+std::vector<Shape> OneShape(at::ScalarType type, at::IntArrayRef sizes) {
+  std::vector<Shape> shapes;
+  shapes.reserve(1);
+  shapes.emplace_back(type, sizes);
+  return shapes;
+}
+} // namespace
+
 // A Python number ATen wrapped as a 0-d tensor (x * 0.9): it broadcasts, and
 // a real one does not change a floating tensor's dtype (ATen promotes wrapped
 // numbers by category only).
@@ -111,19 +122,19 @@ std::vector<Shape> FloatPointwiseShape(std::initializer_list<const at::Tensor*> 
       }
     }
   }
-  return {Shape(first->scalar_type(), std::vector<int64_t>(sizes.begin(), sizes.end()))};
+  return OneShape(first->scalar_type(), sizes);
 }
 
 std::vector<Shape> SameShape(const at::Tensor& self) {
-  return {Shape(self.scalar_type(), self.sizes().vec())};
+  return OneShape(self.scalar_type(), self.sizes());
 }
 
 std::vector<Shape> TransposedShape(const at::Tensor& self) {
   if (self.dim() > 2)
     return {}; // the meta kernel raises the error
-  std::vector<int64_t> sizes = self.sizes().vec();
+  at::DimVector sizes(self.sizes().begin(), self.sizes().end());
   std::reverse(sizes.begin(), sizes.end());
-  return {Shape(self.scalar_type(), sizes)};
+  return OneShape(self.scalar_type(), sizes);
 }
 
 std::vector<Shape> ViewShape(const at::Tensor& self, at::IntArrayRef size) {
@@ -139,7 +150,7 @@ std::vector<Shape> ViewShape(const at::Tensor& self, at::IntArrayRef size) {
     }
   }
   int64_t numel = self.numel();
-  std::vector<int64_t> sizes = size.vec();
+  at::DimVector sizes(size.begin(), size.end());
   if (infer >= 0) {
     if (known == 0 || numel % known != 0)
       return {};
@@ -147,7 +158,7 @@ std::vector<Shape> ViewShape(const at::Tensor& self, at::IntArrayRef size) {
   } else if (known != numel) {
     return {};
   }
-  return {Shape(self.scalar_type(), sizes)};
+  return OneShape(self.scalar_type(), sizes);
 }
 
 namespace {
@@ -177,9 +188,9 @@ std::vector<Shape> MatmulShape(const at::Tensor& self, const at::Tensor& mat2) {
   at::IntArrayRef a = self.sizes(), b = mat2.sizes();
   if (a[rank - 1] != b[rank - 2] || (rank == 3 && a[0] != b[0]))
     return {};
-  std::vector<int64_t> sizes(a.begin(), a.end() - 1);
+  at::DimVector sizes(a.begin(), a.end() - 1);
   sizes.push_back(b[rank - 1]);
-  return {Shape(self.scalar_type(), sizes)};
+  return OneShape(self.scalar_type(), sizes);
 }
 
 std::vector<Shape> AddmmShape(
@@ -215,14 +226,14 @@ std::vector<Shape> ReductionShape(
       return {};
     reduced |= uint64_t{1} << wrapped;
   }
-  std::vector<int64_t> sizes;
+  at::DimVector sizes;
   for (int64_t i = 0; i < self.dim(); ++i) {
     if (!(reduced >> i & 1))
       sizes.push_back(self.sizes()[i]);
     else if (keepdim)
       sizes.push_back(1);
   }
-  return {Shape(self.scalar_type(), sizes)};
+  return OneShape(self.scalar_type(), sizes);
 }
 
 std::vector<Shape> SoftmaxShape(const at::Tensor& self, int64_t dim, bool half_to_float) {
