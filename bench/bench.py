@@ -431,6 +431,40 @@ def table(results, threads_list):
     return "\n".join(lines)
 
 
+def versus_table(results, threads_list):
+    """ltc_mlir's steady step against TorchScript's, where both ran.
+
+    The backends run in separate processes, so the direct ratio of their lazy
+    steps also compares the machine's phase during each run. The ratio of
+    their paired speedups over eager (each process's own eager steps) cancels
+    that phase; both are given.
+    """
+    lines = ["\n### ltc_mlir against TorchScript's LTC backend\n",
+             "Direct: TorchScript's lazy step / ltc_mlir's (paired runs, two processes). "
+             "Through eager: ltc_mlir's speedup vs eager / TorchScript's (each over the eager "
+             "steps of its own process). Alone: the unpaired lazy-alone steps' ratio. "
+             ">1: ltc_mlir is faster.\n",
+             "| workload | threads | direct | through eager | alone |",
+             "|---|---|---|---|---|"]
+    rows = 0
+    for threads in threads_list:
+        for workload in WORKLOADS:
+            ours = results.get(("ltc_mlir", workload, threads))
+            theirs = results.get(("torchscript", workload, threads))
+            if not ours or not theirs or "error" in ours:
+                continue
+            if "error" in theirs:
+                lines.append(f"| {workload} | {threads} | TorchScript died | | |")
+                continue
+            ours_alone = (ours.get("memory") or {}).get("lazy_ms")
+            theirs_alone = (theirs.get("memory") or {}).get("lazy_ms")
+            alone = f"{theirs_alone / ours_alone:.2f}×" if ours_alone and theirs_alone else "—"
+            lines.append(f"| {workload} | {threads} | {theirs['lazy_ms'] / ours['lazy_ms']:.2f}× | "
+                         f"{ours['speedup'] / theirs['speedup']:.2f}× | {alone} |")
+            rows += 1
+    return "\n".join(lines) if rows else ""
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         backend, workload, threads, steps, warmup, block = sys.argv[2:8]
@@ -483,6 +517,9 @@ def main():
             ops[backend] = run_worker(cmd, worker_env(1, args.warm_cache), args.timeout)
             print(f"{backend:12s} single ops  {ops[backend]}", flush=True)
     report = environment() + "\n" + table(results, threads_list)
+    versus = versus_table(results, threads_list)
+    if versus:
+        report += "\n" + versus
     if ops:
         report += "\n" + ops_table(ops)
     print(report)
