@@ -171,3 +171,29 @@ def test_product_reduction_softmax_shape_rules_agree_with_eager():
             pass
         else:
             raise AssertionError("an invalid product, reduction or softmax must fail as in eager")
+
+
+def test_graphs_differing_only_in_an_output_index_compile_apart():
+    # nll_loss_forward has two outputs of one shape and dtype (the loss and
+    # the total weight): two graphs that differ only in which one a consumer
+    # reads must hash apart, or the second would run the first's executable.
+    torch.manual_seed(0)
+    logits = torch.randn(6, 5).log_softmax(1)
+    target = torch.tensor([0, 1, 4, -100, 2, 2])
+
+    def run(device, index):
+        outputs = torch.ops.aten.nll_loss_forward(
+            logits.to(device), target.to(device), None, 1, -100)
+        result = outputs[index] * 3
+        if device == LAZY:
+            torch._lazy.mark_step()
+        return result.cpu()
+
+    traced = metrics.counter_value("lazy::nll_loss_forward") or 0
+    for index in (0, 1, 0, 1):
+        expected = run(torch.device("cpu"), index)
+        got = run(LAZY, index)
+        torch.testing.assert_close(got, expected)
+    assert (metrics.counter_value("lazy::nll_loss_forward") or 0) == traced + 4
+    # The two outputs differ here, so a shared executable would have failed.
+    assert run(torch.device("cpu"), 0).item() != run(torch.device("cpu"), 1).item()
