@@ -6,11 +6,22 @@
 
 #include <algorithm>
 
+namespace {
+// A rule's one output shape, built in place: `{Shape(...)}` would copy the
+// shape (and its sizes) out of an initializer list.
+std::vector<torch::lazy::Shape> OneShape(at::ScalarType type, at::IntArrayRef sizes) {
+  std::vector<torch::lazy::Shape> shapes;
+  shapes.reserve(1);
+  shapes.emplace_back(type, sizes);
+  return shapes;
+}
+} // namespace
+
 namespace torch {
 namespace lazy {
 
 std::vector<Shape> compute_shape_fill(const at::Tensor& self, const at::Scalar& /*value*/) {
-  return {Shape(self.scalar_type(), self.sizes().vec())};
+  return OneShape(self.scalar_type(), self.sizes());
 }
 
 // The gradient of a select/slice has the shape of the tensor it was taken
@@ -18,13 +29,13 @@ std::vector<Shape> compute_shape_fill(const at::Tensor& self, const at::Scalar& 
 std::vector<Shape> compute_shape_select_backward(
     const at::Tensor& grad_output, at::IntArrayRef input_sizes, int64_t /*dim*/,
     int64_t /*index*/) {
-  return {Shape(grad_output.scalar_type(), input_sizes.vec())};
+  return OneShape(grad_output.scalar_type(), input_sizes);
 }
 
 std::vector<Shape> compute_shape_slice_backward(
     const at::Tensor& grad_output, at::IntArrayRef input_sizes, int64_t /*dim*/,
     int64_t /*start*/, int64_t /*end*/, int64_t /*step*/) {
-  return {Shape(grad_output.scalar_type(), input_sizes.vec())};
+  return OneShape(grad_output.scalar_type(), input_sizes);
 }
 
 std::vector<Shape> compute_shape_where(
@@ -32,35 +43,35 @@ std::vector<Shape> compute_shape_where(
   // Broadcast of all three; dtype promotes self and other like ATen does.
   std::vector<int64_t> sizes = at::infer_size(
       at::infer_size(condition.sizes(), self.sizes()), other.sizes());
-  return {Shape(at::result_type(self, other), sizes)};
+  return OneShape(at::result_type(self, other), sizes);
 }
 
 // Elementwise ops with a Scalar operand: self's sizes, ATen's promotion.
 std::vector<Shape> compute_shape_fmod(const at::Tensor& self, const at::Scalar& other) {
-  return {Shape(at::result_type(self, other), self.sizes().vec())};
+  return OneShape(at::result_type(self, other), self.sizes());
 }
 
 std::vector<Shape> compute_shape_remainder(const at::Tensor& self, const at::Scalar& other) {
-  return {Shape(at::result_type(self, other), self.sizes().vec())};
+  return OneShape(at::result_type(self, other), self.sizes());
 }
 
 std::vector<Shape> compute_shape_rsub(
     const at::Tensor& self, const at::Scalar& other, const at::Scalar& /*alpha*/) {
-  return {Shape(at::result_type(self, other), self.sizes().vec())};
+  return OneShape(at::result_type(self, other), self.sizes());
 }
 
 std::vector<Shape> compute_shape_rsub(
     const at::Tensor& self, const at::Tensor& other, const at::Scalar& /*alpha*/) {
-  return {Shape(at::result_type(self, other), at::infer_size(self.sizes(), other.sizes()))};
+  return OneShape(at::result_type(self, other), at::infer_size(self.sizes(), other.sizes()));
 }
 
 std::vector<Shape> compute_shape_floor_divide(const at::Tensor& self, const at::Tensor& other) {
-  return {Shape(at::result_type(self, other), at::infer_size(self.sizes(), other.sizes()))};
+  return OneShape(at::result_type(self, other), at::infer_size(self.sizes(), other.sizes()));
 }
 
 std::vector<Shape> compute_shape_hardtanh(
     const at::Tensor& self, const at::Scalar& /*min_val*/, const at::Scalar& /*max_val*/) {
-  return {Shape(self.scalar_type(), self.sizes().vec())};
+  return OneShape(self.scalar_type(), self.sizes());
 }
 
 // Full product: a 0-d tensor; integral inputs (and bool) accumulate in int64.
@@ -69,7 +80,7 @@ std::vector<Shape> compute_shape_prod(
   at::ScalarType type = dtype ? *dtype
       : at::isIntegralType(self.scalar_type(), /*includeBool=*/true) ? at::kLong
                                                                       : self.scalar_type();
-  return {Shape(type, {})};
+  return OneShape(type, {});
 }
 
 } // namespace lazy
@@ -78,17 +89,6 @@ std::vector<Shape> compute_shape_prod(
 namespace ltc_mlir {
 
 using torch::lazy::Shape;
-
-namespace {
-// A rule's one output shape, built in place: `{Shape(...)}` would copy the
-// shape (and its sizes) out of an initializer list.
-std::vector<Shape> OneShape(at::ScalarType type, at::IntArrayRef sizes) {
-  std::vector<Shape> shapes;
-  shapes.reserve(1);
-  shapes.emplace_back(type, sizes);
-  return shapes;
-}
-} // namespace
 
 // A Python number ATen wrapped as a 0-d tensor (x * 0.9): it broadcasts, and
 // a real one does not change a floating tensor's dtype (ATen promotes wrapped
